@@ -1,0 +1,195 @@
+package io.walcast.envelope;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Flink's wire and state format for {@link ChangeEnvelope}: explicit, versioned, no Kryo. The
+ * envelope is immutable, so {@link #copy} returns the instance itself.
+ */
+public final class ChangeEnvelopeSerializer extends TypeSerializerSingleton<ChangeEnvelope> {
+    public static final ChangeEnvelopeSerializer INSTANCE = new ChangeEnvelopeSerializer();
+
+    private static final int FORMAT_VERSION = 1;
+    private static final Operation[] OPERATIONS = Operation.values();
+
+    @Override
+    public boolean isImmutableType() {
+        return true;
+    }
+
+    @Override
+    public ChangeEnvelope createInstance() {
+        return null;
+    }
+
+    @Override
+    public ChangeEnvelope copy(ChangeEnvelope from) {
+        return from;
+    }
+
+    @Override
+    public ChangeEnvelope copy(ChangeEnvelope from, ChangeEnvelope reuse) {
+        return from;
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(ChangeEnvelope e, DataOutputView out) throws IOException {
+        out.writeByte(FORMAT_VERSION);
+        out.writeUTF(e.id());
+        out.writeByte(e.operation().ordinal());
+        writeString(out, e.resource());
+        writeString(out, e.database());
+        writeString(out, e.schema());
+        writeString(out, e.table());
+        writeString(out, e.routingKey());
+        out.writeLong(e.timestampMillis());
+        writeLong(out, e.xid());
+        writeLong(out, e.lsn());
+        writeLong(out, e.commitLsn());
+        out.writeBoolean(e.snapshot());
+        writeRow(out, e.key());
+        writeRow(out, e.previous());
+        writeRow(out, e.current());
+        List<String> targets = e.targets();
+        out.writeInt(targets == null ? -1 : targets.size());
+        if (targets != null) {
+            for (String t : targets) {
+                out.writeUTF(t);
+            }
+        }
+        out.writeInt(e.metadata().size());
+        for (Map.Entry<String, String> m : e.metadata().entrySet()) {
+            out.writeUTF(m.getKey());
+            out.writeUTF(m.getValue());
+        }
+    }
+
+    @Override
+    public ChangeEnvelope deserialize(DataInputView in) throws IOException {
+        int version = in.readByte();
+        if (version != FORMAT_VERSION) {
+            throw new IOException("unknown change envelope format version " + version);
+        }
+        ChangeEnvelope.Builder b =
+                ChangeEnvelope.builder()
+                        .id(in.readUTF())
+                        .operation(OPERATIONS[in.readByte()])
+                        .resource(readString(in))
+                        .database(readString(in))
+                        .schema(readString(in))
+                        .table(readString(in))
+                        .routingKey(readString(in))
+                        .timestampMillis(in.readLong())
+                        .xid(readLong(in))
+                        .lsn(readLong(in))
+                        .commitLsn(readLong(in))
+                        .snapshot(in.readBoolean())
+                        .key(readRow(in))
+                        .previous(readRow(in))
+                        .current(readRow(in));
+        int targetCount = in.readInt();
+        if (targetCount >= 0) {
+            List<String> targets = new ArrayList<>(targetCount);
+            for (int i = 0; i < targetCount; i++) {
+                targets.add(in.readUTF());
+            }
+            b.targets(targets);
+        }
+        int metadataCount = in.readInt();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (int i = 0; i < metadataCount; i++) {
+            metadata.put(in.readUTF(), in.readUTF());
+        }
+        return b.metadata(metadata).build();
+    }
+
+    @Override
+    public ChangeEnvelope deserialize(ChangeEnvelope reuse, DataInputView in) throws IOException {
+        return deserialize(in);
+    }
+
+    @Override
+    public void copy(DataInputView in, DataOutputView out) throws IOException {
+        serialize(deserialize(in), out);
+    }
+
+    private static void writeString(DataOutputView out, String s) throws IOException {
+        out.writeBoolean(s != null);
+        if (s != null) {
+            out.writeUTF(s);
+        }
+    }
+
+    private static String readString(DataInputView in) throws IOException {
+        return in.readBoolean() ? in.readUTF() : null;
+    }
+
+    private static void writeLong(DataOutputView out, Long v) throws IOException {
+        out.writeBoolean(v != null);
+        if (v != null) {
+            out.writeLong(v);
+        }
+    }
+
+    private static Long readLong(DataInputView in) throws IOException {
+        return in.readBoolean() ? in.readLong() : null;
+    }
+
+    /** Values can exceed writeUTF's 64 KiB limit (large text, TOAST), so they go as UTF-8 bytes. */
+    private static void writeRow(DataOutputView out, RowImage row) throws IOException {
+        out.writeInt(row == null ? -1 : row.size());
+        if (row == null) {
+            return;
+        }
+        for (int i = 0; i < row.size(); i++) {
+            out.writeUTF(row.column(i));
+            byte[] json = row.json(i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.writeInt(json.length);
+            out.write(json);
+        }
+    }
+
+    private static RowImage readRow(DataInputView in) throws IOException {
+        int size = in.readInt();
+        if (size < 0) {
+            return null;
+        }
+        String[] columns = new String[size];
+        String[] values = new String[size];
+        for (int i = 0; i < size; i++) {
+            columns[i] = in.readUTF();
+            byte[] json = new byte[in.readInt()];
+            in.readFully(json);
+            values[i] = new String(json, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return RowImage.of(columns, values);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<ChangeEnvelope> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /**
+     * Restores the serializer from savepoints; the format version inside each record does the rest.
+     */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<ChangeEnvelope> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}
