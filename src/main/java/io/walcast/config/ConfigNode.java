@@ -30,15 +30,26 @@ public final class ConfigNode {
         this.node = node == null ? MissingNode.getInstance() : node;
         this.problems = problems;
         this.env = env;
-        if (!this.node.isMissingNode() && !this.node.isNull() && !this.node.isObject()) {
-            problem("", "must be a mapping of keys to values", this.node);
+    }
+
+    private boolean notMappingReported;
+
+    /** Reports, once, a section that should hold keys but holds something else. */
+    private boolean isMapping() {
+        if (node.isObject() || node.isMissingNode() || node.isNull()) {
+            return true;
         }
+        if (!notMappingReported) {
+            notMappingReported = true;
+            problem("", "must be a mapping of keys to values", node);
+        }
+        return false;
     }
 
     /** Whether the key is present at all (a sink section written as {@code stdout: {}} is). */
     public boolean has(String key) {
         known.add(key);
-        return node.has(key);
+        return isMapping() && node.has(key);
     }
 
     public boolean isPresent() {
@@ -65,6 +76,9 @@ public final class ConfigNode {
 
     private JsonNode raw(String key) {
         known.add(key);
+        if (!isMapping()) {
+            return null;
+        }
         JsonNode v = node.get(key);
         return v == null || v.isNull() ? null : v;
     }

@@ -1,0 +1,88 @@
+package io.walcast.app;
+
+import io.walcast.config.JobConfig;
+import io.walcast.source.CapturedTable;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code walcast run}: loads and validates the job definition, builds the graph, executes it. */
+final class JobRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+
+    private JobRunner() {}
+
+    static void run(Options options) throws Exception {
+        JobConfig job = JobConfig.load(options.requireJobFile());
+        run(job, options);
+    }
+
+    static void run(JobConfig job, Options options) throws Exception {
+        List<CapturedTable> tables = WalcastJob.prepare(job);
+        LOG.info(
+                "job '{}' captures {} table(s) of {} at {}:{} (slot {}, publication {}): {}",
+                job.name(),
+                tables.size(),
+                job.source().database(),
+                job.source().hostname(),
+                job.source().port(),
+                job.source().slot(),
+                job.source().publication(),
+                tables.stream().map(CapturedTable::qualifiedName).toList());
+        StreamExecutionEnvironment env =
+                options.local() ? localEnvironment(job, options) : clusterEnvironment(job);
+        WalcastJob.build(env, job, tables, Sinks.fromConfig(job));
+        env.execute(job.name());
+    }
+
+    static void configure(StreamExecutionEnvironment env, JobConfig job) {
+        env.enableCheckpointing(
+                job.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        env.getConfig().disableGenericTypes();
+    }
+
+    private static StreamExecutionEnvironment clusterEnvironment(JobConfig job) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        configure(env, job);
+        return env;
+    }
+
+    private static StreamExecutionEnvironment localEnvironment(JobConfig job, Options options) {
+        Path checkpoints = LocalCheckpoints.directory(options.stateDir(), job.name());
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.PORT, options.webPort());
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        conf.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 3);
+        conf.set(
+                CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        conf.set(PipelineOptions.NAME, job.name());
+        Optional<Path> latest =
+                options.fresh() ? Optional.empty() : LocalCheckpoints.latest(checkpoints);
+        if (latest.isPresent()) {
+            LOG.info("resuming job '{}' from checkpoint {}", job.name(), latest.get());
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, latest.get().toUri().toString());
+        } else {
+            LOG.info(
+                    "starting job '{}' without a checkpoint (startup: {})",
+                    job.name(),
+                    job.source().startup());
+        }
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+        env.setParallelism(options.parallelism());
+        configure(env, job);
+        LOG.info("Flink Web UI on http://localhost:{}", options.webPort());
+        return env;
+    }
+}

@@ -1,0 +1,22 @@
+package io.walcast.app;
+
+import io.walcast.config.JobConfig;
+import io.walcast.config.SinksConfig;
+import io.walcast.sink.EnvelopeSink;
+import io.walcast.sink.stdout.StdoutSink;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns {@code sinks:} of a job definition into the sinks the graph fans out to. */
+public final class Sinks {
+    private Sinks() {}
+
+    public static List<EnvelopeSink> fromConfig(JobConfig job) {
+        SinksConfig s = job.sinks();
+        List<EnvelopeSink> sinks = new ArrayList<>();
+        if (s.stdout() != null) {
+            sinks.add(new StdoutSink());
+        }
+        return sinks;
+    }
+}

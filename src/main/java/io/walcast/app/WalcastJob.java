@@ -1,0 +1,59 @@
+package io.walcast.app;
+
+import io.walcast.config.JobConfig;
+import io.walcast.envelope.ChangeEnvelope;
+import io.walcast.sink.EnvelopeSink;
+import io.walcast.source.CapturedTable;
+import io.walcast.source.CatalogReader;
+import io.walcast.source.PostgresSources;
+import io.walcast.source.Publications;
+import io.walcast.transform.ChangeFilterFunction;
+import io.walcast.transform.EnrichFunction;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The walcast graph, top to bottom as the data flows: Postgres WAL → normalize (in the source's
+ * deserializer) → filter → enrich → every sink. Every operator has a stable uid: never rename one,
+ * savepoints depend on it.
+ */
+public final class WalcastJob {
+    private WalcastJob() {}
+
+    /**
+     * Reads which tables the job captures and makes the publication publish exactly those; run on
+     * the client before {@link #build}.
+     */
+    public static List<CapturedTable> prepare(JobConfig job) {
+        List<CapturedTable> tables = CatalogReader.read(job.source());
+        Publications.ensure(job.source(), tables);
+        return tables;
+    }
+
+    public static void build(
+            StreamExecutionEnvironment env,
+            JobConfig job,
+            List<CapturedTable> tables,
+            List<EnvelopeSink> sinks) {
+        DataStream<ChangeEnvelope> changes =
+                env.fromSource(
+                                PostgresSources.create(job.source(), tables),
+                                WatermarkStrategy.noWatermarks(),
+                                "postgres-source")
+                        .uid("postgres-source");
+
+        DataStream<ChangeEnvelope> filtered =
+                changes.flatMap(new ChangeFilterFunction(job.filters()))
+                        .name("filter")
+                        .uid("filter");
+
+        DataStream<ChangeEnvelope> enriched =
+                filtered.map(new EnrichFunction(job)).name("enrich").uid("enrich");
+
+        for (EnvelopeSink sink : sinks) {
+            sink.attach(enriched);
+        }
+    }
+}

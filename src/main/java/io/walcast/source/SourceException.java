@@ -1,0 +1,12 @@
+package io.walcast.source;
+
+/** The source database cannot be used as configured; the message says what to do. */
+public final class SourceException extends RuntimeException {
+    public SourceException(String message) {
+        super(message);
+    }
+
+    public SourceException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,164 @@
+package io.walcast.testing;
+
+import io.walcast.config.JobConfig;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * An embedded Postgres 15 with logical WAL for tests: a real server on a free port, started in
+ * about a second. Its time zone differs from UTC on purpose, so zone handling is exercised.
+ */
+public final class TestPostgres implements AutoCloseable {
+    public static final String SERVER_TIME_ZONE = "America/New_York";
+
+    private final EmbeddedPostgres pg;
+
+    private TestPostgres(EmbeddedPostgres pg) {
+        this.pg = pg;
+    }
+
+    public static TestPostgres start() {
+        try {
+            return new TestPostgres(
+                    EmbeddedPostgres.builder()
+                            .setServerConfig("wal_level", "logical")
+                            .setServerConfig("max_replication_slots", "20")
+                            .setServerConfig("max_wal_senders", "20")
+                            .setServerConfig("timezone", SERVER_TIME_ZONE)
+                            .start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start embedded Postgres", e);
+        }
+    }
+
+    public int port() {
+        return pg.getPort();
+    }
+
+    public DataSource dataSource() {
+        return pg.getPostgresDatabase();
+    }
+
+    public Connection connect() {
+        try {
+            return pg.getPostgresDatabase().getConnection();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public void execute(String... statements) {
+        try (Connection c = connect();
+                Statement st = c.createStatement()) {
+            for (String sql : statements) {
+                st.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** The rows of a query, each as its columns' text. */
+    public List<List<String>> query(String sql) {
+        try (Connection c = connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
+            List<List<String>> rows = new ArrayList<>();
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                List<String> row = new ArrayList<>(n);
+                for (int i = 1; i <= n; i++) {
+                    row.add(rs.getString(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** {@code to_jsonb} of the first row of {@code table} matching {@code where}, in UTC. */
+    public String toJsonb(String table, String where) {
+        try (Connection c = connect();
+                Statement st = c.createStatement()) {
+            st.execute("set time zone 'UTC'");
+            try (ResultSet rs =
+                    st.executeQuery(
+                            "select to_jsonb(walcast_row)::text from "
+                                    + table
+                                    + " walcast_row where "
+                                    + where)) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Whether two JSON texts are equal as Postgres jsonb values (numbers by value, keys unordered).
+     */
+    public boolean jsonbEquals(String a, String b) {
+        return "t"
+                .equals(
+                        queryOne(
+                                "select '"
+                                        + a.replace("'", "''")
+                                        + "'::jsonb = '"
+                                        + b.replace("'", "''")
+                                        + "'::jsonb"));
+    }
+
+    public String queryOne(String sql) {
+        List<List<String>> rows = query(sql);
+        return rows.isEmpty() ? null : rows.get(0).get(0);
+    }
+
+    /** {@code confirmed_flush_lsn} of a slot, as a number, or -1 when the slot has none yet. */
+    public long confirmedFlushLsn(String slot) {
+        String lsn =
+                queryOne(
+                        "select confirmed_flush_lsn - '0/0' from pg_replication_slots where"
+                                + " slot_name = '"
+                                + slot
+                                + "'");
+        return lsn == null ? -1 : Long.parseLong(lsn);
+    }
+
+    /**
+     * A job definition for this database: {@code name}, the captured tables and whatever else the
+     * test adds in {@code yaml} (sinks, filters, …), parsed and validated like any other.
+     */
+    public JobConfig job(String name, String tablesPattern, String yaml) {
+        String text =
+                String.join(
+                        "\n",
+                        "name: " + name,
+                        "checkpoint-interval: 1s",
+                        "source:",
+                        "  hostname: localhost",
+                        "  port: " + port(),
+                        "  database: postgres",
+                        "  username: postgres",
+                        "  tables: ['" + tablesPattern + "']",
+                        "  heartbeat: 1s",
+                        "  snapshot-split-size: 100",
+                        yaml);
+        return JobConfig.parse(text, name, Map.of());
+    }
+
+    @Override
+    public void close() throws IOException {
+        pg.close();
+    }
+}
