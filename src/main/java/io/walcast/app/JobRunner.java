@@ -41,7 +41,7 @@ final class JobRunner {
                 tables.stream().map(CapturedTable::qualifiedName).toList());
         StreamExecutionEnvironment env =
                 options.local() ? localEnvironment(job, options) : clusterEnvironment(job);
-        WalcastJob.build(env, job, tables, Sinks.fromConfig(job));
+        WalcastJob.build(env, job, tables, Sinks.fromConfig(job, tables));
         env.execute(job.name());
     }
 

@@ -4,6 +4,7 @@ import io.walcast.config.JobConfig;
 import io.walcast.config.SinksConfig;
 import io.walcast.sink.EnvelopeSink;
 import io.walcast.sink.stdout.StdoutSink;
+import io.walcast.source.CapturedTable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +12,7 @@ import java.util.List;
 public final class Sinks {
     private Sinks() {}
 
-    public static List<EnvelopeSink> fromConfig(JobConfig job) {
+    public static List<EnvelopeSink> fromConfig(JobConfig job, List<CapturedTable> tables) {
         SinksConfig s = job.sinks();
         List<EnvelopeSink> sinks = new ArrayList<>();
         if (s.stdout() != null) {
