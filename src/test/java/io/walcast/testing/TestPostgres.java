@@ -67,6 +67,33 @@ public final class TestPostgres implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates a login role that must authenticate with a password over TCP (the embedded server
+     * otherwise trusts everyone), with the rights walcast needs.
+     */
+    public void createPasswordRole(String role, String password) {
+        execute(
+                "create role " + role + " login replication password '" + password + "'",
+                "grant create on database postgres to " + role,
+                "grant select on all tables in schema public to " + role);
+        String hba = queryOne("show hba_file");
+        try {
+            java.nio.file.Path path = java.nio.file.Path.of(hba);
+            String rules =
+                    "host all "
+                            + role
+                            + " 127.0.0.1/32 scram-sha-256\nhost all "
+                            + role
+                            + " ::1/128 scram-sha-256\nhost replication "
+                            + role
+                            + " 127.0.0.1/32 scram-sha-256\n";
+            java.nio.file.Files.writeString(path, rules + java.nio.file.Files.readString(path));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        queryOne("select pg_reload_conf()");
+    }
+
     /** The rows of a query, each as its columns' text. */
     public List<List<String>> query(String sql) {
         try (Connection c = connect();

@@ -1,0 +1,222 @@
+package io.walcast.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.walcast.envelope.ChangeEnvelope;
+import io.walcast.envelope.EnvelopeJson;
+import io.walcast.envelope.Operation;
+import io.walcast.testing.TestPostgres;
+import io.walcast.testing.WalcastProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The jar as a user runs it: {@code walcast run job.yaml --local | jq} works (only envelopes on
+ * stdout), the password never reaches a log, and after {@code kill -9} the same command resumes
+ * from the latest completed checkpoint: nothing lost, nothing older than that checkpoint
+ * redelivered, and a redelivered change carries the same id and content.
+ */
+class LocalRunITCase {
+    static final String CANARY = "canary-Pw-7f3a9c";
+    static TestPostgres pg;
+
+    @TempDir Path dir;
+
+    @BeforeAll
+    static void startPostgres() {
+        pg = TestPostgres.start();
+        pg.execute(
+                "create table items (id int primary key, v text)",
+                "insert into items select g, 'snap-' || g from generate_series(1, 50) g");
+        pg.createPasswordRole("walcast", CANARY);
+        pg.execute("alter table items owner to walcast");
+    }
+
+    @AfterAll
+    static void stopPostgres() throws Exception {
+        pg.close();
+    }
+
+    @Test
+    void killedRunResumesFromItsLatestCheckpointWithoutLossAndWithStableIds() throws Exception {
+        Path job = dir.resolve("localrun.yaml");
+        Files.writeString(
+                job,
+                String.join(
+                        "\n",
+                        "name: localrun",
+                        "checkpoint-interval: 2s",
+                        "source:",
+                        "  hostname: 127.0.0.1",
+                        "  port: " + pg.port(),
+                        "  database: postgres",
+                        "  username: walcast",
+                        "  password: ${WALCAST_PG_PASSWORD}",
+                        "  tables: ['public\\.items']",
+                        "  heartbeat: 1s",
+                        "sinks:",
+                        "  stdout: {}"));
+        Map<String, String> env = Map.of("WALCAST_PG_PASSWORD", CANARY);
+        String[] run = {
+            "run",
+            job.toString(),
+            "--local",
+            "--web-port",
+            Integer.toString(WalcastProcess.freePort()),
+            "--state-dir",
+            dir.resolve("state").toString(),
+            "--parallelism",
+            "2"
+        };
+
+        List<ChangeEnvelope> first;
+        List<ChangeEnvelope> second;
+        try (WalcastProcess walcast = WalcastProcess.start(dir, "run1", env, run)) {
+            await(walcast, e -> e.operation() == Operation.SNAPSHOT, 50);
+            pg.execute("insert into items select g, 'a-' || g from generate_series(51, 100) g");
+            await(walcast, e -> e.operation() == Operation.INSERT, 50);
+            long seenA = System.currentTimeMillis();
+            awaitCheckpointsCompletedAfter(seenA, 2);
+            pg.execute("update items set v = 'b-' || id where id between 1 and 50");
+            await(walcast, e -> e.operation() == Operation.UPDATE, 50);
+            walcast.kill();
+            first = envelopes(walcast);
+            assertThat(walcast.stderr()).doesNotContain(CANARY);
+        }
+        try (WalcastProcess walcast = WalcastProcess.start(dir, "run2", env, run)) {
+            pg.execute("delete from items where id > 90");
+            await(walcast, e -> e.operation() == Operation.DELETE, 10);
+            second = envelopes(walcast);
+            assertThat(walcast.stderr())
+                    .contains("resuming job 'localrun' from checkpoint")
+                    .doesNotContain(CANARY);
+        }
+
+        // Nothing older than the restored checkpoint comes again: no snapshot row, no insert of A.
+        assertThat(second)
+                .noneMatch(
+                        e ->
+                                e.operation() == Operation.SNAPSHOT
+                                        || e.operation() == Operation.INSERT);
+        // Nothing lost: every change made is in one of the runs.
+        Set<String> changes = new HashSet<>();
+        Stream.concat(first.stream(), second.stream())
+                .forEach(e -> changes.add(e.operation() + ":" + e.key().json("id")));
+        assertThat(changes).hasSize(50 + 50 + 50 + 10);
+        // A change delivered twice is the same envelope, id and content.
+        Map<String, ChangeEnvelope> firstById = new HashMap<>();
+        first.forEach(e -> firstById.put(e.id(), e));
+        for (ChangeEnvelope e : second) {
+            ChangeEnvelope before = firstById.get(e.id());
+            if (before != null) {
+                assertThat(e).isEqualTo(before);
+            } else {
+                assertThat(e.operation()).isIn(Operation.UPDATE, Operation.DELETE);
+            }
+        }
+        Set<String> ids = new HashSet<>();
+        second.forEach(
+                e ->
+                        assertThat(ids.add(e.id()))
+                                .as("duplicate within one run: " + e.id())
+                                .isTrue());
+    }
+
+    @Test
+    void wrongPasswordAndUnreachablePostgresGetAClearMessage() throws Exception {
+        Path job = dir.resolve("bad.yaml");
+        String yaml =
+                String.join(
+                        "\n",
+                        "name: bad",
+                        "checkpoint-interval: 2s",
+                        "source:",
+                        "  hostname: 127.0.0.1",
+                        "  port: PORT",
+                        "  database: postgres",
+                        "  username: walcast",
+                        "  password: not-the-" + CANARY,
+                        "sinks:",
+                        "  stdout: {}");
+        Files.writeString(job, yaml.replace("PORT", Integer.toString(pg.port())));
+        try (WalcastProcess walcast =
+                WalcastProcess.start(dir, "badpw", Map.of(), "validate", job.toString())) {
+            assertThat(walcast.waitFor(Duration.ofMinutes(2))).isEqualTo(2);
+            assertThat(walcast.stderr())
+                    .contains("authentication failed; check source.username and source.password")
+                    .doesNotContain("\tat ")
+                    .doesNotContain(CANARY);
+        }
+        Files.writeString(job, yaml.replace("PORT", Integer.toString(WalcastProcess.freePort())));
+        try (WalcastProcess walcast =
+                WalcastProcess.start(
+                        dir, "unreachable", Map.of(), "run", job.toString(), "--local")) {
+            assertThat(walcast.waitFor(Duration.ofMinutes(2))).isEqualTo(2);
+            assertThat(walcast.stderr())
+                    .contains("the server is unreachable")
+                    .contains("check source.hostname and source.port")
+                    .doesNotContain("\tat ");
+        }
+    }
+
+    private static List<ChangeEnvelope> envelopes(WalcastProcess walcast) {
+        return walcast.stdoutLines().stream()
+                .map(line -> EnvelopeJson.read(line.getBytes(StandardCharsets.UTF_8)))
+                .toList();
+    }
+
+    private static void await(WalcastProcess walcast, Predicate<ChangeEnvelope> filter, int count)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (true) {
+            // Every stdout line must be an envelope: a log line here would fail to parse.
+            long n = envelopes(walcast).stream().filter(filter).count();
+            if (n >= count) {
+                return;
+            }
+            if (!walcast.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError(
+                        "expected "
+                                + count
+                                + " envelopes, got "
+                                + n
+                                + "; stderr:\n"
+                                + walcast.stderr());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private void awaitCheckpointsCompletedAfter(long since, int count) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Stream<Path> files =
+                    Files.find(
+                            dir.resolve("state"),
+                            5,
+                            (p, a) -> p.getFileName().toString().equals("_metadata"))) {
+                long completed = files.filter(p -> p.toFile().lastModified() > since).count();
+                if (completed >= count) {
+                    return;
+                }
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                // a checkpoint directory was removed while listing
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no checkpoint completed");
+    }
+}

@@ -1,0 +1,109 @@
+package io.walcast.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code java -jar target/walcast.jar …} as a separate process, the way a user runs it: standard
+ * output and standard error go to files the test reads back. Built by {@code mvn package} before
+ * the ITCases run.
+ */
+public final class WalcastProcess implements AutoCloseable {
+    public static final Path JAR = Path.of("target", "walcast.jar");
+
+    private final Process process;
+    private final Path stdout;
+    private final Path stderr;
+
+    private WalcastProcess(Process process, Path stdout, Path stderr) {
+        this.process = process;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    public static WalcastProcess start(
+            Path workDir, String name, Map<String, String> env, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx1g");
+        command.add("-jar");
+        command.add(JAR.toAbsolutePath().toString());
+        command.addAll(List.of(args));
+        Path out = workDir.resolve(name + ".out");
+        Path err = workDir.resolve(name + ".err");
+        ProcessBuilder pb =
+                new ProcessBuilder(command)
+                        .directory(workDir.toFile())
+                        .redirectOutput(out.toFile())
+                        .redirectError(err.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().putAll(env);
+        try {
+            return new WalcastProcess(pb.start(), out, err);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+    }
+
+    public List<String> stdoutLines() {
+        return lines(stdout);
+    }
+
+    public String stderr() {
+        return String.join("\n", lines(stderr));
+    }
+
+    private static List<String> lines(Path p) {
+        try {
+            String text = Files.readString(p, StandardCharsets.UTF_8);
+            List<String> complete = new ArrayList<>(List.of(text.split("\n", -1)));
+            complete.remove(complete.size() - 1); // a line is complete once its newline is written
+            return complete;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public int waitFor(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(
+                    "walcast did not exit within " + timeout + "; stderr:\n" + stderr());
+        }
+        return process.exitValue();
+    }
+
+    /** {@code kill -9}: no shutdown hook, no final checkpoint. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
