@@ -78,7 +78,9 @@ public final class PostgresSources {
         p.setProperty("include.unknown.datatypes", "true");
         p.setProperty("truncate.handling.mode", "include");
         p.setProperty("slot.drop.on.stop", "false");
-        // Recognised and replaced (or removed) by RecordNormalizer: never reaches a sink.
+        // Recognised and replaced (or removed) by RecordNormalizer: never reaches a sink. Debezium
+        // 1.9 reads the deprecated name first, and it has a default, so both are set.
+        p.setProperty("toasted.value.placeholder", RecordNormalizer.UNAVAILABLE_PLACEHOLDER);
         p.setProperty("unavailable.value.placeholder", RecordNormalizer.UNAVAILABLE_PLACEHOLDER);
         return p;
     }
