@@ -1,6 +1,7 @@
 package io.walcast.transform;
 
 import io.walcast.envelope.ChangeEnvelope;
+import io.walcast.envelope.Operation;
 import io.walcast.envelope.RowImage;
 import java.io.Serializable;
 import java.util.List;
@@ -38,6 +39,11 @@ public final class BeforeImages implements Serializable {
 
     /** The change completed from {@code images}, which it then updates. */
     public ChangeEnvelope apply(ChangeEnvelope e, Images images) throws Exception {
+        if (e.operation() == Operation.TRUNCATE) {
+            // A truncate names no row: it empties the whole table.
+            images.clear();
+            return e;
+        }
         if (e.key() == null) {
             // A table without a primary key: no row identity to keep an image under.
             return switch (e.operation()) {
@@ -70,10 +76,7 @@ public final class BeforeImages implements Serializable {
                         .previousUnavailable(previous == null)
                         .build();
             }
-            case TRUNCATE -> {
-                images.clear();
-                yield e;
-            }
+            case TRUNCATE -> e;
         };
     }
 
@@ -92,8 +95,7 @@ public final class BeforeImages implements Serializable {
         }
         return e.toBuilder()
                 .previous(previous)
-                .previousUnavailable(
-                        e.operation() == io.walcast.envelope.Operation.UPDATE && previous == null)
+                .previousUnavailable(e.operation() == Operation.UPDATE && previous == null)
                 .current(current)
                 .unavailableColumns(missing)
                 .build();
@@ -119,9 +121,7 @@ public final class BeforeImages implements Serializable {
     /** For rows without state: drops what the WAL lacked and names it. */
     private static ChangeEnvelope withoutUnavailable(ChangeEnvelope e, RowImage previous) {
         List<String> missing = e.current() == null ? List.of() : e.current().unavailableColumns();
-        boolean hadRow =
-                e.operation() == io.walcast.envelope.Operation.UPDATE
-                        || e.operation() == io.walcast.envelope.Operation.DELETE;
+        boolean hadRow = e.operation() == Operation.UPDATE || e.operation() == Operation.DELETE;
         if (missing.isEmpty() && !(hadRow && previous == null)) {
             return e;
         }
