@@ -12,10 +12,12 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.checkpoint.RestoredCheckpointStats;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -26,7 +28,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The before-image state survives a failure: the task manager is killed mid-workload, the job comes
  * back from its last checkpoint, and the updates made meanwhile still carry the right {@code
- * previous} and the whole out-of-line TOAST value, both taken from restored state.
+ * previous} and the whole out-of-line TOAST value, both taken from restored state. Runs on RocksDB
+ * with incremental checkpoints, as {@code conf/config.yaml} does.
  */
 class BeforeImageRestoreITCase {
     static final int ROWS = 20;
@@ -63,7 +66,13 @@ class BeforeImageRestoreITCase {
             throws Exception {
         JobConfig job = pg.job("beforeimagesrestore", "public\\.ledger", "sinks:\n  stdout: {}");
         CollectedEnvelopes out = new CollectedEnvelopes();
-        JobClient client = TestJobs.start(job, List.of(out));
+        // As conf/config.yaml runs it: RocksDB, incremental checkpoints.
+        Configuration conf = new Configuration();
+        conf.setString("state.backend.type", "rocksdb");
+        conf.setString("execution.checkpointing.incremental", "true");
+        StreamExecutionEnvironment env = TestJobs.environment();
+        env.configure(conf);
+        JobClient client = TestJobs.start(env, job, List.of(out));
         out.start();
         try {
             out.await(e -> e.operation() == Operation.SNAPSHOT, ROWS, Duration.ofMinutes(3));

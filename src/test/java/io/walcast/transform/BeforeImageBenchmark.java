@@ -4,6 +4,7 @@ import io.walcast.app.WalcastJob;
 import io.walcast.config.JobConfig;
 import io.walcast.envelope.ChangeEnvelope;
 import io.walcast.envelope.Operation;
+import io.walcast.envelope.RowImageSerializer;
 import io.walcast.sink.EnvelopeSink;
 import io.walcast.testing.TestPostgres;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -33,7 +35,7 @@ import org.apache.flink.test.util.MiniClusterWithClientResource;
  * <pre>
  * mvn -o test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  * java -cp target/test-classes:target/classes:$(cat /tmp/cp.txt) \
- *     io.walcast.transform.BeforeImageBenchmark [rows] [rounds]
+ *     io.walcast.transform.BeforeImageBenchmark [rows] [rounds] [pairs of runs]
  * </pre>
  */
 public final class BeforeImageBenchmark {
@@ -41,10 +43,12 @@ public final class BeforeImageBenchmark {
     static final AtomicLong SNAPSHOT_SEEN = new AtomicLong();
     static final AtomicLong FIRST_NANOS = new AtomicLong();
     static final AtomicLong LAST_NANOS = new AtomicLong();
+    static final AtomicLong IMAGE_BYTES = new AtomicLong();
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        int pairs = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         Path checkpoints = Files.createTempDirectory("walcast-bench");
         Configuration conf = new Configuration();
         conf.setString("state.backend.type", "rocksdb");
@@ -67,7 +71,11 @@ public final class BeforeImageBenchmark {
                             + " from generate_series(1, "
                             + rows
                             + ") i");
-            String[] modes = {"none", "state", "none", "state"};
+            String[] modes = new String[pairs * 2];
+            for (int p = 0; p < pairs; p++) {
+                modes[2 * p] = "none";
+                modes[2 * p + 1] = "state";
+            }
             double[] rate = new double[modes.length];
             long[] stateBytes = new long[modes.length];
             for (int i = 0; i < modes.length; i++) {
@@ -79,13 +87,25 @@ public final class BeforeImageBenchmark {
                                 + " checkpoint_state_bytes=%d%n",
                         i, modes[i], r.updates, r.seconds, r.perSecond, r.stateBytes);
             }
-            double none = (rate[0] + rate[2]) / 2;
-            double state = (rate[1] + rate[3]) / 2;
-            long extra = (stateBytes[1] + stateBytes[3]) / 2 - (stateBytes[0] + stateBytes[2]) / 2;
+            double none = 0;
+            double state = 0;
+            double extra = 0;
+            for (int p = 0; p < pairs; p++) {
+                none += rate[2 * p] / pairs;
+                state += rate[2 * p + 1] / pairs;
+                extra += (double) (stateBytes[2 * p + 1] - stateBytes[2 * p]) / pairs;
+            }
             System.out.printf(
                     "SUMMARY rows=%d updates=%d none=%.0f/s state=%.0f/s ratio(state/none)=%.2f"
-                            + " state_bytes_per_row=%.1f%n",
-                    rows, rows * rounds, none, state, state / none, (double) extra / rows);
+                            + " checkpointed_state_bytes_per_row=%.1f"
+                            + " serialized_image_bytes_per_row=%.1f%n",
+                    rows,
+                    rows * rounds,
+                    none,
+                    state,
+                    state / none,
+                    extra / rows,
+                    (double) IMAGE_BYTES.get() / (rows * modes.length));
         } finally {
             flink.after();
         }
@@ -110,7 +130,9 @@ public final class BeforeImageBenchmark {
                 pg.job(
                         "bench" + run,
                         "public\\.bench",
-                        "previous:\n  default: " + mode + "\nsinks:\n  stdout: {}");
+                        "  snapshot-split-size: 10000\nprevious:\n  default: "
+                                + mode
+                                + "\nsinks:\n  stdout: {}");
         TestStreamEnvironment.setAsContext(cluster, 2);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
@@ -198,12 +220,25 @@ public final class BeforeImageBenchmark {
         }
     }
 
+    /** What one row costs in state before RocksDB: map key plus serialized image. */
+    static long imageBytes(ChangeEnvelope e) {
+        try {
+            DataOutputSerializer out = new DataOutputSerializer(256);
+            out.writeUTF(e.key().json(0));
+            RowImageSerializer.INSTANCE.serialize(e.current(), out);
+            return out.length();
+        } catch (java.io.IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
     static final class Count implements MapFunction<ChangeEnvelope, Integer> {
         @Override
         public Integer map(ChangeEnvelope e) {
             int size = e.json().length;
             if (e.operation() == Operation.SNAPSHOT) {
                 SNAPSHOT_SEEN.incrementAndGet();
+                IMAGE_BYTES.addAndGet(imageBytes(e));
             } else if (e.operation() == Operation.UPDATE) {
                 long now = System.nanoTime();
                 FIRST_NANOS.compareAndSet(0, now);
