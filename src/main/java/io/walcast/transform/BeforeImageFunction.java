@@ -8,6 +8,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -22,6 +23,8 @@ public final class BeforeImageFunction
     private final BeforeImages logic = new BeforeImages();
     private transient MapState<String, RowImage> state;
     private transient BeforeImages.Images images;
+    private transient Counter previousUnavailable;
+    private transient Counter unavailableColumns;
 
     public BeforeImageFunction(Set<String> stateTables) {
         this.stateTables = Set.copyOf(stateTables);
@@ -34,6 +37,10 @@ public final class BeforeImageFunction
 
     @Override
     public void open(OpenContext context) {
+        // Degradations are counted, not logged per record: rows not yet seen (startup: latest).
+        previousUnavailable =
+                getRuntimeContext().getMetricGroup().counter("numPreviousUnavailable");
+        unavailableColumns = getRuntimeContext().getMetricGroup().counter("numUnavailableColumns");
         state =
                 getRuntimeContext()
                         .getMapState(
@@ -72,8 +79,9 @@ public final class BeforeImageFunction
             out.collect(e);
             return;
         }
+        ChangeEnvelope completed;
         try {
-            out.collect(logic.apply(e, images));
+            completed = logic.apply(e, images);
         } catch (RuntimeException ex) {
             throw new IllegalStateException(
                     "cannot complete the before-image of change "
@@ -84,5 +92,12 @@ public final class BeforeImageFunction
                             + ex.getMessage(),
                     ex);
         }
+        if (completed.previousUnavailable()) {
+            previousUnavailable.inc();
+        }
+        if (completed.unavailableColumns() != null) {
+            unavailableColumns.inc(completed.unavailableColumns().size());
+        }
+        out.collect(completed);
     }
 }
