@@ -55,7 +55,10 @@ class BeforeImageITCase {
                         + ")",
                 "create table late (id int primary key, v int, big text)",
                 "alter table late alter column big set storage external",
-                "insert into late values (1, 1, " + BIG_VALUE + ")");
+                "insert into late values (1, 1, " + BIG_VALUE + ")",
+                "create table plain (id int primary key, v int, big text)",
+                "alter table plain alter column big set storage external",
+                "insert into plain values (1, 1, " + BIG_VALUE + ")");
     }
 
     @AfterAll
@@ -189,6 +192,35 @@ class BeforeImageITCase {
             assertJsonbEquals(
                     json(known, "previous"), "{\"id\": 1, \"v\": 3, \"big\": \"now known\"}");
             assertThat(known.targets()).containsExactly("v");
+        } finally {
+            client.cancel().get();
+            out.close();
+        }
+    }
+
+    @Test
+    void withoutStateTheUntouchedToastValueIsNamedNotFaked() throws Exception {
+        JobConfig job =
+                pg.job(
+                        "beforeimagesnone",
+                        "public\\.plain",
+                        "previous:\n  default: none\nsinks:\n  stdout: {}");
+        CollectedEnvelopes out = new CollectedEnvelopes();
+        JobClient client = TestJobs.start(job, List.of(out));
+        out.start();
+        try {
+            out.await(e -> e.operation() == Operation.SNAPSHOT, 1, Duration.ofMinutes(3));
+            pg.execute("update plain set v = 2 where id = 1");
+            ChangeEnvelope update =
+                    out.await(e -> e.operation() == Operation.UPDATE, 1, Duration.ofMinutes(2))
+                            .get(0);
+            assertThat(update.previous()).isNull();
+            assertThat(update.previousUnavailable()).isTrue();
+            assertThat(update.current().asMap()).containsOnlyKeys("id", "v");
+            assertThat(update.unavailableColumns()).containsExactly("big");
+            assertThat(new String(update.json(), StandardCharsets.UTF_8))
+                    .doesNotContain("__walcast_unchanged_toast_value__")
+                    .doesNotContain("\\u0000");
         } finally {
             client.cancel().get();
             out.close();

@@ -53,6 +53,26 @@ class RowImageSerializerTest {
     }
 
     @Test
+    void envelopesWrittenBeforeTheNewFieldsStillRead() throws Exception {
+        ChangeEnvelope e =
+                ChangeEnvelope.builder()
+                        .id("old")
+                        .operation(Operation.DELETE)
+                        .schema("public")
+                        .table("t")
+                        .key(RowImage.of(new String[] {"id"}, new String[] {"1"}))
+                        .build();
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        ChangeEnvelopeSerializer.INSTANCE.serialize(e, out);
+        byte[] v2 = out.getCopyOfBuffer();
+        // Format 1 is format 2 without the trailing boolean and list length (-1).
+        byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 5);
+        v1[0] = 1;
+        assertThat(ChangeEnvelopeSerializer.INSTANCE.deserialize(new DataInputDeserializer(v1)))
+                .isEqualTo(e);
+    }
+
+    @Test
     void completeEnvelopesKeepTheirJsonUnchanged() {
         ChangeEnvelope e =
                 ChangeEnvelope.builder()
