@@ -1,5 +1,6 @@
 package io.walcast.app;
 
+import io.walcast.config.BeforeImageConfig;
 import io.walcast.config.JobConfig;
 import io.walcast.envelope.ChangeEnvelope;
 import io.walcast.sink.EnvelopeSink;
@@ -7,17 +8,21 @@ import io.walcast.source.CapturedTable;
 import io.walcast.source.CatalogReader;
 import io.walcast.source.PostgresSources;
 import io.walcast.source.Publications;
+import io.walcast.transform.BeforeImageFunction;
 import io.walcast.transform.ChangeFilterFunction;
 import io.walcast.transform.EnrichFunction;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The walcast graph, top to bottom as the data flows: Postgres WAL → normalize (in the source's
- * deserializer) → filter → enrich → every sink. Every operator has a stable uid: never rename one,
- * savepoints depend on it.
+ * deserializer) → before-images (keyed by table; only when a table uses {@code previous: state}) →
+ * filter → enrich → every sink. Every operator has a stable uid: never rename one, savepoints
+ * depend on it.
  */
 public final class WalcastJob {
     private WalcastJob() {}
@@ -39,13 +44,23 @@ public final class WalcastJob {
             List<EnvelopeSink> sinks) {
         DataStream<ChangeEnvelope> changes =
                 env.fromSource(
-                                PostgresSources.create(job.source(), tables),
+                                PostgresSources.create(job.source(), tables, job.previous()),
                                 WatermarkStrategy.noWatermarks(),
                                 "postgres-source")
                         .uid("postgres-source");
 
+        Set<String> stateTables = stateTables(job, tables);
+        DataStream<ChangeEnvelope> completed =
+                stateTables.isEmpty()
+                        ? changes
+                        : changes.keyBy(BeforeImageFunction::table)
+                                .process(new BeforeImageFunction(stateTables))
+                                .name("before-images")
+                                .uid("before-images");
+
         DataStream<ChangeEnvelope> filtered =
-                changes.flatMap(new ChangeFilterFunction(job.filters()))
+                completed
+                        .flatMap(new ChangeFilterFunction(job.filters()))
                         .name("filter")
                         .uid("filter");
 
@@ -55,5 +70,21 @@ public final class WalcastJob {
         for (EnvelopeSink sink : sinks) {
             sink.attach(enriched);
         }
+    }
+
+    /** The tables whose {@code previous} comes from the job's keyed state. */
+    static Set<String> stateTables(JobConfig job, List<CapturedTable> tables) {
+        return tables.stream()
+                .filter(
+                        t ->
+                                job.previous()
+                                                .modeFor(
+                                                        t.qualifiedName(),
+                                                        t.replicaIdentity()
+                                                                == CapturedTable.ReplicaIdentity
+                                                                        .FULL)
+                                        == BeforeImageConfig.Mode.STATE)
+                .map(CapturedTable::qualifiedName)
+                .collect(Collectors.toUnmodifiableSet());
     }
 }

@@ -29,7 +29,8 @@ public record JobConfig(
         FilterConfig filters,
         String routingKey,
         Map<String, String> metadata,
-        SinksConfig sinks)
+        SinksConfig sinks,
+        BeforeImageConfig previous)
         implements Serializable {
 
     public static final String DEFAULT_ROUTING_KEY = "cdc.{resource}.{operation}";
@@ -88,7 +89,8 @@ public record JobConfig(
                         FilterConfig.read(n.child("filters")),
                         n.string("routing-key", DEFAULT_ROUTING_KEY),
                         n.stringMap("metadata"),
-                        SinksConfig.read(n.child("sinks")));
+                        SinksConfig.read(n.child("sinks")),
+                        BeforeImageConfig.read(n.child("previous")));
         Matcher m = PLACEHOLDER.matcher(c.routingKey);
         while (m.find()) {
             if (!ROUTING_KEY_FIELDS.contains(m.group(1))) {

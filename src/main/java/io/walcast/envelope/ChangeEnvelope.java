@@ -33,6 +33,8 @@ public final class ChangeEnvelope {
     private final RowImage current;
     private final List<String> targets;
     private final Map<String, String> metadata;
+    private final boolean previousUnavailable;
+    private final List<String> unavailableColumns;
 
     private transient byte[] json;
 
@@ -54,6 +56,11 @@ public final class ChangeEnvelope {
         this.current = b.current;
         this.targets = b.targets == null ? null : List.copyOf(b.targets);
         this.metadata = b.metadata == null ? Map.of() : b.metadata;
+        this.previousUnavailable = b.previousUnavailable;
+        this.unavailableColumns =
+                b.unavailableColumns == null || b.unavailableColumns.isEmpty()
+                        ? null
+                        : List.copyOf(b.unavailableColumns);
     }
 
     public static Builder builder() {
@@ -79,6 +86,8 @@ public final class ChangeEnvelope {
         b.current = current;
         b.targets = targets;
         b.metadata = metadata;
+        b.previousUnavailable = previousUnavailable;
+        b.unavailableColumns = unavailableColumns;
         return b;
     }
 
@@ -160,6 +169,23 @@ public final class ChangeEnvelope {
         return metadata;
     }
 
+    /**
+     * True when the change had a row before it (update, delete) but neither the WAL nor the job's
+     * state holds it: {@code previous} is then {@code null} rather than invented (rows not seen
+     * since a {@code startup: latest} start, or {@code previous: none}).
+     */
+    public boolean previousUnavailable() {
+        return previousUnavailable;
+    }
+
+    /**
+     * Columns left out of {@code current} because the WAL did not carry their value (an unchanged
+     * TOAST value) and the job's state did not hold the row; {@code null} when none.
+     */
+    public List<String> unavailableColumns() {
+        return unavailableColumns;
+    }
+
     /** The envelope's JSON, rendered on first use and then shared by every sink. */
     public byte[] json() {
         byte[] bytes = json;
@@ -189,7 +215,9 @@ public final class ChangeEnvelope {
                 && Objects.equals(previous, e.previous)
                 && Objects.equals(current, e.current)
                 && Objects.equals(targets, e.targets)
-                && metadata.equals(e.metadata);
+                && metadata.equals(e.metadata)
+                && previousUnavailable == e.previousUnavailable
+                && Objects.equals(unavailableColumns, e.unavailableColumns);
     }
 
     @Override
@@ -221,6 +249,8 @@ public final class ChangeEnvelope {
         private RowImage current;
         private List<String> targets;
         private Map<String, String> metadata;
+        private boolean previousUnavailable;
+        private List<String> unavailableColumns;
 
         private Builder() {}
 
@@ -307,6 +337,16 @@ public final class ChangeEnvelope {
         /** Static enrichment; the map must not change afterwards. */
         public Builder metadata(Map<String, String> metadata) {
             this.metadata = metadata;
+            return this;
+        }
+
+        public Builder previousUnavailable(boolean previousUnavailable) {
+            this.previousUnavailable = previousUnavailable;
+            return this;
+        }
+
+        public Builder unavailableColumns(List<String> unavailableColumns) {
+            this.unavailableColumns = unavailableColumns;
             return this;
         }
 

@@ -18,7 +18,9 @@ import org.apache.flink.core.memory.DataOutputView;
 public final class ChangeEnvelopeSerializer extends TypeSerializerSingleton<ChangeEnvelope> {
     public static final ChangeEnvelopeSerializer INSTANCE = new ChangeEnvelopeSerializer();
 
-    private static final int FORMAT_VERSION = 1;
+    /** 2 added previous_unavailable and unavailable_columns; version 1 records still read. */
+    private static final int FORMAT_VERSION = 2;
+
     private static final Operation[] OPERATIONS = Operation.values();
 
     @Override
@@ -76,12 +78,35 @@ public final class ChangeEnvelopeSerializer extends TypeSerializerSingleton<Chan
             out.writeUTF(m.getKey());
             out.writeUTF(m.getValue());
         }
+        out.writeBoolean(e.previousUnavailable());
+        writeStrings(out, e.unavailableColumns());
+    }
+
+    private static void writeStrings(DataOutputView out, List<String> list) throws IOException {
+        out.writeInt(list == null ? -1 : list.size());
+        if (list != null) {
+            for (String s : list) {
+                out.writeUTF(s);
+            }
+        }
+    }
+
+    private static List<String> readStrings(DataInputView in) throws IOException {
+        int count = in.readInt();
+        if (count < 0) {
+            return null;
+        }
+        List<String> list = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            list.add(in.readUTF());
+        }
+        return list;
     }
 
     @Override
     public ChangeEnvelope deserialize(DataInputView in) throws IOException {
         int version = in.readByte();
-        if (version != FORMAT_VERSION) {
+        if (version != 1 && version != FORMAT_VERSION) {
             throw new IOException("unknown change envelope format version " + version);
         }
         ChangeEnvelope.Builder b =
@@ -114,7 +139,11 @@ public final class ChangeEnvelopeSerializer extends TypeSerializerSingleton<Chan
         for (int i = 0; i < metadataCount; i++) {
             metadata.put(in.readUTF(), in.readUTF());
         }
-        return b.metadata(metadata).build();
+        b.metadata(metadata);
+        if (version >= 2) {
+            b.previousUnavailable(in.readBoolean()).unavailableColumns(readStrings(in));
+        }
+        return b.build();
     }
 
     @Override

@@ -62,6 +62,17 @@ public final class EnvelopeJson {
                 }
                 g.writeEndArray();
             }
+            if (e.previousUnavailable()) {
+                g.writeBooleanField("previous_unavailable", true);
+            }
+            if (e.unavailableColumns() != null) {
+                g.writeFieldName("unavailable_columns");
+                g.writeStartArray();
+                for (String c : e.unavailableColumns()) {
+                    g.writeString(c);
+                }
+                g.writeEndArray();
+            }
             g.writeFieldName("metadata");
             g.writeStartObject();
             for (Map.Entry<String, String> m : e.metadata().entrySet()) {
@@ -133,6 +144,8 @@ public final class EnvelopeJson {
                     .current(row(n.get("current")))
                     .targets(targets(n.get("targets")))
                     .metadata(metadata(n.get("metadata")))
+                    .previousUnavailable(n.path("previous_unavailable").asBoolean(false))
+                    .unavailableColumns(targets(n.get("unavailable_columns")))
                     .build();
         } catch (IOException ex) {
             throw new UncheckedIOException("not a change envelope", ex);

@@ -17,6 +17,13 @@ import java.util.function.BiFunction;
 public final class RowImage {
     public static final String NULL = "null";
 
+    /**
+     * Marks a value the WAL did not carry (an unchanged TOAST value). Not JSON on purpose: it only
+     * lives between the source and the before-image step, which replaces or removes it; no sink
+     * ever receives it.
+     */
+    public static final String UNAVAILABLE = "\u0000unavailable";
+
     private final String[] columns;
     private final String[] values;
 
@@ -67,6 +74,22 @@ public final class RowImage {
 
     public boolean isNull(int i) {
         return NULL.equals(values[i]);
+    }
+
+    /** Whether the value at {@code i} is {@link #UNAVAILABLE}. */
+    public boolean isUnavailable(int i) {
+        return UNAVAILABLE.equals(values[i]);
+    }
+
+    /** The columns whose value is {@link #UNAVAILABLE}, in table order. */
+    public List<String> unavailableColumns() {
+        List<String> missing = new ArrayList<>(0);
+        for (int i = 0; i < columns.length; i++) {
+            if (isUnavailable(i)) {
+                missing.add(columns[i]);
+            }
+        }
+        return missing;
     }
 
     public int indexOf(String column) {

@@ -1,5 +1,6 @@
 package io.walcast.source;
 
+import io.walcast.config.BeforeImageConfig;
 import io.walcast.envelope.ChangeEnvelope;
 import io.walcast.envelope.ChangeEnvelopeTypeInfo;
 import java.util.List;
@@ -15,8 +16,8 @@ public final class EnvelopeDeserializationSchema
         implements DebeziumDeserializationSchema<ChangeEnvelope> {
     private final RecordNormalizer normalizer;
 
-    public EnvelopeDeserializationSchema(List<CapturedTable> tables) {
-        this.normalizer = new RecordNormalizer(tables);
+    public EnvelopeDeserializationSchema(List<CapturedTable> tables, BeforeImageConfig previous) {
+        this.normalizer = new RecordNormalizer(tables, previous);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.walcast.source;
 
+import io.walcast.config.BeforeImageConfig;
 import io.walcast.config.SourceConfig;
 import io.walcast.envelope.ChangeEnvelope;
 import java.util.List;
@@ -18,6 +19,11 @@ public final class PostgresSources {
 
     public static PostgresIncrementalSource<ChangeEnvelope> create(
             SourceConfig source, List<CapturedTable> tables) {
+        return create(source, tables, BeforeImageConfig.AUTO);
+    }
+
+    public static PostgresIncrementalSource<ChangeEnvelope> create(
+            SourceConfig source, List<CapturedTable> tables, BeforeImageConfig previous) {
         if (tables.isEmpty()) {
             throw new SourceException(
                     "no table of database "
@@ -50,7 +56,7 @@ public final class PostgresSources {
                 .splitSize(source.snapshotSplitSize())
                 .heartbeatInterval(source.heartbeat())
                 .debeziumProperties(debeziumProperties(source))
-                .deserializer(new EnvelopeDeserializationSchema(tables))
+                .deserializer(new EnvelopeDeserializationSchema(tables, previous))
                 .build();
     }
 
@@ -72,6 +78,10 @@ public final class PostgresSources {
         p.setProperty("include.unknown.datatypes", "true");
         p.setProperty("truncate.handling.mode", "include");
         p.setProperty("slot.drop.on.stop", "false");
+        // Recognised and replaced (or removed) by RecordNormalizer: never reaches a sink. Debezium
+        // 1.9 reads the deprecated name first, and it has a default, so both are set.
+        p.setProperty("toasted.value.placeholder", RecordNormalizer.UNAVAILABLE_PLACEHOLDER);
+        p.setProperty("unavailable.value.placeholder", RecordNormalizer.UNAVAILABLE_PLACEHOLDER);
         return p;
     }
 

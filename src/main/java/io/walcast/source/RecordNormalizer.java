@@ -1,13 +1,17 @@
 package io.walcast.source;
 
+import io.walcast.config.BeforeImageConfig;
+import io.walcast.config.BeforeImageConfig.Mode;
 import io.walcast.envelope.ChangeEnvelope;
 import io.walcast.envelope.Lsn;
 import io.walcast.envelope.Operation;
 import io.walcast.envelope.RowImage;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -26,14 +30,45 @@ import org.apache.kafka.connect.source.SourceRecord;
  * in stream order and a redelivered change has the same id; the ordinal tells apart the rows of one
  * multi-row WAL record (COPY, multi-table TRUNCATE). A snapshot row is {@code s-} plus a digest of
  * table and key, the same however often the snapshot is repeated.
+ *
+ * <p>Before-images: a table whose {@code previous} mode is {@code wal} gets the WAL's old row (only
+ * complete with {@code REPLICA IDENTITY FULL}); in {@code state} mode the before-image step fills
+ * it in later. A TOAST value an update did not touch reaches us as Debezium's placeholder: it
+ * becomes {@link RowImage#UNAVAILABLE}, which the before-image step replaces from state; for tables
+ * without state it is removed here and named in {@code unavailable_columns}.
  */
 public final class RecordNormalizer implements Serializable {
+    /**
+     * Debezium's {@code unavailable.value.placeholder}: what it writes for an unchanged TOAST value
+     * (for text as this string, for bytea as its bytes). Never left in a row image.
+     */
+    public static final String UNAVAILABLE_PLACEHOLDER = "__walcast_unchanged_toast_value__";
+
+    private static final byte[] UNAVAILABLE_BYTES =
+            UNAVAILABLE_PLACEHOLDER.getBytes(StandardCharsets.UTF_8);
+
     private final Set<String> fullReplicaIdentity;
+    private final Map<String, Mode> modes;
     private transient long lastLsn = -1;
     private transient long lastCommitLsn = -1;
     private transient int ordinal;
 
     public RecordNormalizer(List<CapturedTable> tables) {
+        this(tables, BeforeImageConfig.AUTO);
+    }
+
+    public RecordNormalizer(List<CapturedTable> tables, BeforeImageConfig previous) {
+        this.modes =
+                tables.stream()
+                        .collect(
+                                Collectors.toUnmodifiableMap(
+                                        CapturedTable::qualifiedName,
+                                        t ->
+                                                previous.modeFor(
+                                                        t.qualifiedName(),
+                                                        t.replicaIdentity()
+                                                                == CapturedTable.ReplicaIdentity
+                                                                        .FULL)));
         this.fullReplicaIdentity =
                 tables.stream()
                         .filter(t -> t.replicaIdentity() == CapturedTable.ReplicaIdentity.FULL)
@@ -59,19 +94,34 @@ public final class RecordNormalizer implements Serializable {
         RowImage after =
                 row(value.schema().field("after") == null ? null : value.getStruct("after"));
 
+        RowImage current = op == Operation.DELETE ? null : after;
         ChangeEnvelope.Builder b =
                 ChangeEnvelope.builder()
                         .operation(op)
                         .database(source.getString("db"))
                         .schema(schema)
                         .table(table)
-                        .key(key)
-                        .current(op == Operation.DELETE ? null : after);
+                        .key(key);
+        boolean hadRow = op == Operation.UPDATE || op == Operation.DELETE;
+        Mode mode = modes.getOrDefault(qualified, Mode.STATE);
+        RowImage previous = null;
         // Without REPLICA IDENTITY FULL the WAL's old row holds the key only: not a previous image.
-        if ((op == Operation.UPDATE || op == Operation.DELETE)
-                && fullReplicaIdentity.contains(qualified)) {
-            b.previous(before);
+        if (hadRow && mode == Mode.WAL && fullReplicaIdentity.contains(qualified)) {
+            previous = before;
         }
+        if (mode != Mode.STATE) {
+            // No state step follows: what the WAL lacks stays unknown, and says so.
+            if (previous != null && !previous.unavailableColumns().isEmpty()) {
+                previous = null;
+            }
+            List<String> missing = current == null ? List.of() : current.unavailableColumns();
+            if (!missing.isEmpty()) {
+                current = current.without(missing);
+                b.unavailableColumns(missing);
+            }
+            b.previousUnavailable(hadRow && previous == null);
+        }
+        b.previous(previous).current(current);
         if (op == Operation.SNAPSHOT) {
             Long readTime = value.getInt64("ts_ms");
             return b.snapshot(true)
@@ -158,9 +208,29 @@ public final class RecordNormalizer implements Serializable {
             Field f = fields.get(i);
             Schema s = f.schema();
             names[i] = f.name();
-            values[i] = ValueRenderer.render(s, struct.get(f));
+            Object value = struct.get(f);
+            values[i] =
+                    isPlaceholder(value) ? RowImage.UNAVAILABLE : ValueRenderer.render(s, value);
         }
         return RowImage.of(names, values);
+    }
+
+    /** Debezium's stand-in for an unchanged TOAST value, in the shapes it converts it to. */
+    static boolean isPlaceholder(Object value) {
+        if (value instanceof String text) {
+            return text.equals(UNAVAILABLE_PLACEHOLDER);
+        }
+        if (value instanceof byte[] bytes) {
+            return Arrays.equals(bytes, UNAVAILABLE_BYTES);
+        }
+        if (value instanceof ByteBuffer buffer) {
+            return buffer.remaining() == UNAVAILABLE_BYTES.length
+                    && buffer.duplicate().equals(ByteBuffer.wrap(UNAVAILABLE_BYTES));
+        }
+        if (value instanceof List<?> list) {
+            return list.size() == 1 && isPlaceholder(list.get(0));
+        }
+        return false;
     }
 
     static String describe(SourceRecord record) {
