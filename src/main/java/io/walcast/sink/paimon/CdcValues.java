@@ -8,8 +8,6 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Locale;
 import org.apache.paimon.types.DataType;
 
@@ -44,7 +42,6 @@ public final class CdcValues {
             case DATE -> date(column, literal);
             case TIMESTAMP_WITHOUT_TIME_ZONE -> timestamp(column, literal);
             case TIMESTAMP_WITH_LOCAL_TIME_ZONE -> instant(column, literal, zone);
-            case BINARY, VARBINARY -> bytes(column, literal);
             case ARRAY -> array(column, literal);
             default -> textOrLiteral(literal);
         };
@@ -110,14 +107,6 @@ public final class CdcValues {
     /** to_jsonb writes offsets as +00 or +05:30; java.time wants +00:00. */
     private static String normalizeOffset(String s) {
         return s.matches(".*[+-]\\d{2}$") ? s + ":00" : s;
-    }
-
-    private static String bytes(String column, String literal) {
-        String s = text(literal);
-        if (!s.startsWith("\\x")) {
-            throw unsupported(column, s, "BYTES");
-        }
-        return Base64.getEncoder().encodeToString(HexFormat.of().parseHex(s.substring(2)));
     }
 
     private static String array(String column, String literal) {

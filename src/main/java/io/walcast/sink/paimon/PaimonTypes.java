@@ -50,8 +50,6 @@ public final class PaimonTypes {
                 return DataTypes.BOOLEAN();
             case "date":
                 return DataTypes.DATE();
-            case "bytea":
-                return DataTypes.BYTES();
             default:
                 break;
         }
@@ -71,7 +69,8 @@ public final class PaimonTypes {
                     ? DataTypes.TIMESTAMP_WITH_LOCAL_TIME_ZONE(precision)
                     : DataTypes.TIMESTAMP(precision);
         }
-        // text, varchar(n), char(n), uuid, json, jsonb, numeric, time, interval, enums, …
+        // text, varchar(n), char(n), uuid, json, jsonb, numeric, time, interval, enums, and
+        // bytea as Postgres's hex text (Paimon's CDC writer cannot take arbitrary bytes), …
         return DataTypes.STRING();
     }
 
