@@ -200,6 +200,8 @@ public final class PaimonSink implements EnvelopeSink {
         public Catalog load() {
             Options o = new Options();
             o.set("warehouse", warehouse);
+            // Tables change under us (schema evolution); a cached table would hide that.
+            o.set("cache-enabled", "false");
             return CatalogFactory.createCatalog(CatalogContext.create(o));
         }
     }

@@ -36,6 +36,8 @@ final class PaimonReader implements AutoCloseable {
     PaimonReader(String warehouse, String database) {
         Options o = new Options();
         o.set("warehouse", warehouse);
+        // Tables change under us (schema evolution); a cached table would hide that.
+        o.set("cache-enabled", "false");
         this.catalog = CatalogFactory.createCatalog(CatalogContext.create(o));
         this.database = database;
     }
