@@ -83,7 +83,9 @@ public final class HistoryRows {
                 str(day(e.timestampMillis())));
     }
 
-    /** The partition day, {@code yyyy-MM-dd} in UTC (snapshot rows carry no commit time: 1970). */
+    /**
+     * The partition day, {@code yyyy-MM-dd} in UTC, of the commit (of the read for snapshot rows).
+     */
     public static String day(long epochMillis) {
         return Instant.ofEpochMilli(epochMillis).atOffset(ZoneOffset.UTC).toLocalDate().toString();
     }
