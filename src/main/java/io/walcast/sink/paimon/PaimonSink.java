@@ -92,7 +92,7 @@ public final class PaimonSink implements EnvelopeSink {
                                 .process(new CurrentStateFunction(layout))
                                 .name(uid + "-rows")
                                 .uid(uid + "-rows");
-                new RichCdcSinkBuilder(catalog.getTable(id))
+                new RichCdcSinkBuilder(withStableUids(catalog.getTable(id)))
                         .forRichCdcRecord(records)
                         .identifier(id)
                         .catalogLoader(loader)
@@ -108,7 +108,7 @@ public final class PaimonSink implements EnvelopeSink {
                                 .returns(InternalTypeInfo.of(HistoryRows.rowType()))
                                 .name("sink-paimon-history-rows")
                                 .uid("sink-paimon-history-rows");
-                new FlinkSinkBuilder(catalog.getTable(id)).forRowData(rows).build();
+                new FlinkSinkBuilder(withStableUids(catalog.getTable(id))).forRowData(rows).build();
                 LOG.info("Paimon: every change goes to {}", id.getFullName());
             }
         } catch (IllegalArgumentException e) {
@@ -158,6 +158,15 @@ public final class PaimonSink implements EnvelopeSink {
         Table table = catalog.getTable(id);
         return new TableLayout(
                 name, table.rowType().getFields(), table.primaryKeys(), wanted.json());
+    }
+
+    /**
+     * Paimon's writer and committer keep state; with this option their uids are {@code
+     * <role>_<table>_walcast} instead of hashes of the graph, so adding a resource or a sink does
+     * not orphan their state in checkpoints and savepoints.
+     */
+    private static Table withStableUids(Table table) {
+        return table.copy(Map.of("sink.operator-uid.suffix", "walcast"));
     }
 
     private Map<String, String> tableOptions(boolean primaryKey) {

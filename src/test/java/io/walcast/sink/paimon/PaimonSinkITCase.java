@@ -119,8 +119,12 @@ class PaimonSinkITCase {
                             });
             writer.start();
             sleep(600);
+            boolean killedMidWorkload = writer.isAlive();
             first.cancel().get();
             writer.join();
+            assertThat(killedMidWorkload)
+                    .as("the job was cancelled while changes were made")
+                    .isTrue();
             Path latest = latestCheckpoint(checkpoints).orElseThrow();
 
             JobClient second = start(job, checkpoints, latest);
