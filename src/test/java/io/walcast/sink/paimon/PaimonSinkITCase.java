@@ -203,6 +203,40 @@ class PaimonSinkITCase {
     }
 
     @Test
+    void icebergMetadataIsWrittenNextToTheTableWhenAskedFor() throws Exception {
+        pg.execute(
+                "create table lake_ice (id int primary key, t text, amount numeric(10,2),"
+                        + " at timestamptz)",
+                "insert into lake_ice values (1, 'a', 1.50, '2024-01-01 00:00:00+00'),"
+                        + " (2, null, null, null)");
+        String warehouse = dir.resolve("iceberg").toUri().toString();
+        JobConfig job =
+                pg.job(
+                        "iceberg",
+                        "public\\.lake_ice",
+                        String.join(
+                                "\n",
+                                "sinks:",
+                                "  paimon:",
+                                "    warehouse: '" + warehouse + "'",
+                                "    database: app",
+                                "    history: false",
+                                "    iceberg: true"));
+        JobClient client = start(job, dir.resolve("iceberg-checkpoints"), null);
+        try (PaimonReader paimon = new PaimonReader(warehouse, "app")) {
+            pg.execute("update lake_ice set t = 'b' where id = 2");
+            awaitEqual(paimon, "lake_ice");
+            Path metadata = dir.resolve("iceberg/app.db/lake_ice/metadata");
+            try (Stream<Path> files = Files.list(metadata)) {
+                assertThat(files.map(p -> p.getFileName().toString()))
+                        .anyMatch(n -> n.endsWith(".metadata.json"));
+            }
+        } finally {
+            client.cancel().get();
+        }
+    }
+
+    @Test
     void tableWithoutPrimaryKeyIsRefusedWhenHistoryIsOff() {
         JobConfig job =
                 job("refused", dir.resolve("refused").toUri().toString(), false, "public\\..*");
