@@ -2,7 +2,6 @@ package io.walcast.sink.paimon;
 
 import io.walcast.envelope.ChangeEnvelope;
 import io.walcast.envelope.RowImage;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -114,9 +113,5 @@ public final class HistoryRows {
 
     private static StringData str(String s) {
         return s == null ? null : StringData.fromString(s);
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

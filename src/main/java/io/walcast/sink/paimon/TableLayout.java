@@ -2,7 +2,6 @@ package io.walcast.sink.paimon;
 
 import java.io.Serializable;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.paimon.types.DataField;
 import org.apache.paimon.types.DataType;
@@ -28,11 +27,5 @@ public record TableLayout(
             }
         }
         return null;
-    }
-
-    public Map<String, DataType> types() {
-        java.util.LinkedHashMap<String, DataType> m = new java.util.LinkedHashMap<>();
-        fields.forEach(f -> m.put(f.name(), f.type()));
-        return m;
     }
 }
