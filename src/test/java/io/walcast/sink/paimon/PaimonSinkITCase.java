@@ -151,6 +151,16 @@ class PaimonSinkITCase {
                 // Every change exactly once: one history row per row change, distinct ids.
                 int streamed = w.statements.get() + w.keyChanges.get();
                 List<Map<String, String>> history = awaitHistory(paimon, seeded + streamed);
+                System.err.printf(
+                        "PaimonSinkITCase: history %d rows = %d snapshot + %d statements + %d key"
+                                + " updates; Paimon rows accounts=%d orders=%d items=%d%n",
+                        history.size(),
+                        seeded,
+                        w.statements.get(),
+                        w.keyChanges.get(),
+                        PaimonReader.rows(paimon.table("accounts")).size(),
+                        PaimonReader.rows(paimon.table("orders")).size(),
+                        PaimonReader.rows(paimon.table("items")).size());
                 assertThat(history.stream().map(r -> r.get("id")).distinct().count())
                         .isEqualTo(history.size());
                 assertThat(history.stream().filter(r -> r.get("snapshot").equals("true")))
