@@ -18,6 +18,8 @@ public final class Sinks {
         if (s.stdout() != null) {
             sinks.add(new StdoutSink());
         }
+        if (s.paimon() != null)
+            sinks.add(new io.walcast.sink.paimon.PaimonSink(s.paimon(), job, tables));
         return sinks;
     }
 }
