@@ -18,6 +18,7 @@ public final class Sinks {
         if (s.stdout() != null) {
             sinks.add(new StdoutSink());
         }
+        if (s.kinesis() != null) sinks.add(new io.walcast.sink.kinesis.KinesisSink(s.kinesis()));
         return sinks;
     }
 }
