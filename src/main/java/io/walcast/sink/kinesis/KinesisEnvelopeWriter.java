@@ -51,6 +51,8 @@ final class KinesisEnvelopeWriter implements SinkWriter<ChangeEnvelope> {
     private long retryNotBefore;
     private RuntimeException fatal;
     private boolean closed;
+    private long lastWarnMillis = Long.MIN_VALUE / 2;
+    private static final long WARN_INTERVAL_MILLIS = 10_000;
 
     KinesisEnvelopeWriter(
             KinesisSinkConfig config,
@@ -191,6 +193,10 @@ final class KinesisEnvelopeWriter implements SinkWriter<ChangeEnvelope> {
                             ? error.getCause()
                             : error;
             String code = errorCode(cause);
+            if (code == null
+                    && String.valueOf(cause.getMessage()).contains("Unable to load credentials")) {
+                code = "MissingAuthenticationTokenException";
+            }
             firstError =
                     (code == null ? cause.getClass().getSimpleName() : code)
                             + ": "
@@ -252,14 +258,22 @@ final class KinesisEnvelopeWriter implements SinkWriter<ChangeEnvelope> {
             }
             long delay = backoff.failed();
             retryNotBefore = time.getCurrentProcessingTime() + delay;
-            LOG.warn(
-                    "{} of {} records to Kinesis stream '{}' failed ({}); retrying in {} ms in their"
-                            + " original order",
-                    failed.size(),
-                    batch.size(),
-                    config.stream(),
-                    firstError,
-                    delay);
+            long now = time.getCurrentProcessingTime();
+            // Under sustained throttling every request fails partly: one WARN per interval, the
+            // rest at DEBUG; numRecordsRetried counts them all.
+            if (now - lastWarnMillis >= WARN_INTERVAL_MILLIS) {
+                lastWarnMillis = now;
+                LOG.warn(
+                        "{} of {} records to Kinesis stream '{}' failed ({}); retrying in {} ms, in"
+                                + " their original order (numRecordsRetried counts every retry)",
+                        failed.size(),
+                        batch.size(),
+                        config.stream(),
+                        firstError,
+                        delay);
+            } else {
+                LOG.debug("{} of {} records failed ({})", failed.size(), batch.size(), firstError);
+            }
             time.registerTimer(retryNotBefore, t -> send());
         }
         send();
