@@ -79,7 +79,10 @@ public final class KinesisEmulator implements AutoCloseable {
         env.put("INITIALIZE_STREAMS", String.join(",", init));
         env.put("LOG_LEVEL", "WARN");
         env.put("SHOULD_PERSIST_DATA", "false");
-        KinesisEmulator emulator = new KinesisEmulator(pb.start(), plainPort);
+        Process process = pb.start();
+        // A test JVM that is killed must not leave the emulator running.
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+        KinesisEmulator emulator = new KinesisEmulator(process, plainPort);
         try {
             emulator.awaitActive(streams.keySet(), Duration.ofMinutes(2), log.toFile());
         } catch (Exception e) {

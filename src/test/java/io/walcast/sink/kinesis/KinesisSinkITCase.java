@@ -54,7 +54,9 @@ class KinesisSinkITCase {
     @BeforeAll
     static void start() throws Exception {
         pg = TestPostgres.start();
-        kinesis = KinesisEmulator.start(Map.of("changes", 2, "throttled", 2, "outage", 2));
+        kinesis =
+                KinesisEmulator.start(
+                        Map.of("changes", 2, "throttled", 2, "outage", 2, "large", 1));
     }
 
     @AfterAll
@@ -203,6 +205,48 @@ class KinesisSinkITCase {
                 client.cancel().get();
             }
         }
+    }
+
+    @Test
+    void aRecordOverTheKinesisLimitGoesToTheDeadLetterDirectoryAndTheRestFlows(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path deadLetters) throws Exception {
+        pg.execute(
+                "create table t4_docs (id int primary key, body text)",
+                "insert into t4_docs values (1, 'small')");
+        JobConfig job =
+                pg.job(
+                        "kinesis_large",
+                        "public\\.t4_.*",
+                        sink("large", kinesis.endpoint())
+                                + "\n    dead-letter-dir: '"
+                                + deadLetters
+                                + "'");
+        JobClient client = TestJobs.start(job, List.of(new KinesisSink(job.sinks().kinesis())));
+        try {
+            awaitDistinct("large", 1);
+            pg.execute(
+                    "insert into t4_docs values (2, repeat('x', 1100000))",
+                    "update t4_docs set body = 'after' where id = 1");
+            Map<String, List<ChangeEnvelope>> byKey = awaitDistinct("large", 2);
+            assertThat(versionsOf(byKey.get("t4_docs|{\"id\":1}")))
+                    .containsExactly("small", "after");
+            assertThat(byKey).doesNotContainKey("t4_docs|{\"id\":2}");
+            java.nio.file.Path dir = deadLetters.resolve("t4_docs");
+            List<java.nio.file.Path> files;
+            try (var list = java.nio.file.Files.list(dir)) {
+                files = list.toList();
+            }
+            assertThat(files).hasSize(1);
+            ChangeEnvelope big = EnvelopeJson.read(java.nio.file.Files.readAllBytes(files.get(0)));
+            assertThat(big.key().asMap()).containsEntry("id", "2");
+            assertThat(big.current().json("body")).hasSize(1100000 + 2);
+        } finally {
+            client.cancel().get();
+        }
+    }
+
+    static List<String> versionsOf(List<ChangeEnvelope> envelopes) {
+        return envelopes.stream().map(e -> e.current().json("body").replace("\"", "")).toList();
     }
 
     /** Each envelope's {@code n}, or "deleted". */
