@@ -150,6 +150,9 @@ class KinesisSinkITCase {
                 assertThat(proxy.rejected())
                         .as("records rejected with ProvisionedThroughputExceededException")
                         .isGreaterThan(200);
+                System.out.printf(
+                        "KINESIS ITCASE throttled: %d records rejected, %d forwarded%n",
+                        proxy.rejected(), proxy.forwarded());
             } finally {
                 client.cancel().get();
             }
@@ -201,6 +204,9 @@ class KinesisSinkITCase {
                 for (var e : byKey.entrySet()) {
                     assertThat(versions(e.getValue())).as(e.getKey()).isEqualTo(expected);
                 }
+                System.out.printf(
+                        "KINESIS ITCASE outage: %d records on the stream for %d distinct envelopes%n",
+                        kinesis.count("outage"), 100 * (rounds + 1));
             } finally {
                 client.cancel().get();
             }
