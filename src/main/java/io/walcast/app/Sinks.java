@@ -3,6 +3,8 @@ package io.walcast.app;
 import io.walcast.config.JobConfig;
 import io.walcast.config.SinksConfig;
 import io.walcast.sink.EnvelopeSink;
+import io.walcast.sink.kinesis.KinesisSink;
+import io.walcast.sink.paimon.PaimonSink;
 import io.walcast.sink.stdout.StdoutSink;
 import io.walcast.source.CapturedTable;
 import java.util.ArrayList;
@@ -18,8 +20,12 @@ public final class Sinks {
         if (s.stdout() != null) {
             sinks.add(new StdoutSink());
         }
-        if (s.paimon() != null)
-            sinks.add(new io.walcast.sink.paimon.PaimonSink(s.paimon(), job, tables));
+        if (s.kinesis() != null) {
+            sinks.add(new KinesisSink(s.kinesis()));
+        }
+        if (s.paimon() != null) {
+            sinks.add(new PaimonSink(s.paimon(), job, tables));
+        }
         return sinks;
     }
 }
