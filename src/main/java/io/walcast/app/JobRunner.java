@@ -48,7 +48,11 @@ final class JobRunner {
     static void configure(StreamExecutionEnvironment env, JobConfig job) {
         env.enableCheckpointing(
                 job.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
-        env.getConfig().disableGenericTypes();
+        // walcast's own types never fall back to Kryo; Paimon's CDC writer passes its records
+        // with Kryo, so generic types stay allowed when that sink is configured.
+        if (job.sinks().paimon() == null) {
+            env.getConfig().disableGenericTypes();
+        }
     }
 
     private static StreamExecutionEnvironment clusterEnvironment(JobConfig job) {

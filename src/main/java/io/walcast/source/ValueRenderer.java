@@ -170,6 +170,9 @@ public final class ValueRenderer {
     }
 
     static String zonedTimestamp(String iso) {
+        if (iso.equals("infinity") || iso.equals("-infinity")) {
+            return iso;
+        }
         OffsetDateTime t = OffsetDateTime.parse(iso).withOffsetSameInstant(ZoneOffset.UTC);
         return t.toLocalDate() + "T" + time(t.toLocalTime()) + "+00:00";
     }
