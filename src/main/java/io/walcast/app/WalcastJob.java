@@ -2,6 +2,8 @@ package io.walcast.app;
 
 import io.walcast.config.JobConfig;
 import io.walcast.envelope.ChangeEnvelope;
+import io.walcast.ops.LatencyFunction;
+import io.walcast.ops.ObserveFunction;
 import io.walcast.sink.EnvelopeSink;
 import io.walcast.source.CapturedTable;
 import io.walcast.source.CatalogReader;
@@ -50,10 +52,18 @@ public final class WalcastJob {
                         .uid("filter");
 
         DataStream<ChangeEnvelope> enriched =
-                filtered.map(new EnrichFunction(job)).name("enrich").uid("enrich");
+                filtered.map(new EnrichFunction(job))
+                        .name("enrich")
+                        .uid("enrich")
+                        .map(new ObserveFunction(job.source()))
+                        .name("observe")
+                        .uid("observe");
 
         for (EnvelopeSink sink : sinks) {
-            sink.attach(enriched);
+            sink.attach(
+                    enriched.map(new LatencyFunction())
+                            .name("latency-" + sink.name())
+                            .uid("latency-" + sink.name()));
         }
     }
 }

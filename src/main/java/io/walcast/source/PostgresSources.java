@@ -72,6 +72,9 @@ public final class PostgresSources {
         p.setProperty("include.unknown.datatypes", "true");
         p.setProperty("truncate.handling.mode", "include");
         p.setProperty("slot.drop.on.stop", "false");
+        if (!source.heartbeatActionQuery().isBlank()) {
+            p.setProperty("heartbeat.action.query", source.heartbeatActionQuery());
+        }
         return p;
     }
 
