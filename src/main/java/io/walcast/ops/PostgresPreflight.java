@@ -62,7 +62,6 @@ public final class PostgresPreflight {
         tables(c, source, role, tables, findings);
         slot(c, source, findings);
         publication(c, source, tables, findings);
-        heartbeat(c, source, role, findings);
     }
 
     private static void walLevel(Connection c, List<Finding> findings) throws SQLException {
@@ -312,31 +311,6 @@ public final class PostgresPreflight {
                                     + tableList(tables)
                                     + ", or set source.create-publication: true to let walcast"
                                     + " keep it in line"));
-        }
-    }
-
-    private static void heartbeat(
-            Connection c, SourceConfig source, String role, List<Finding> findings)
-            throws SQLException {
-        String query = source.heartbeatActionQuery();
-        if (!query.contains("pg_logical_emit_message")) {
-            return;
-        }
-        String allowed =
-                one(
-                        c,
-                        "select has_function_privilege('pg_logical_emit_message(boolean, text,"
-                                + " text)', 'EXECUTE')::text");
-        if (!"true".equals(allowed)) {
-            findings.add(
-                    new Finding(
-                            "source.heartbeat-action-query",
-                            "role " + role + " may not execute pg_logical_emit_message",
-                            "GRANT EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text,"
-                                    + " text) TO "
-                                    + quoteIdent(role)
-                                    + ", or set source.heartbeat-action-query to a statement the"
-                                    + " role may run (\"\" turns the heartbeat action off)"));
         }
     }
 

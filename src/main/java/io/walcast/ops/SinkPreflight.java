@@ -80,11 +80,7 @@ public final class SinkPreflight {
             findings.add(
                     new Finding(
                             "sinks.rabbitmq.uri",
-                            "cannot connect to RabbitMQ at "
-                                    + where
-                                    + ": "
-                                    + e.getClass().getSimpleName()
-                                    + (e.getMessage() == null ? "" : " " + e.getMessage()),
+                            "cannot connect to RabbitMQ at " + where + ": " + rootCause(e),
                             "start the broker or fix host, port, vhost, user and password in"
                                     + " sinks.rabbitmq.uri"));
         }
@@ -144,6 +140,15 @@ public final class SinkPreflight {
                             "point sinks.paimon.warehouse at a directory the job's user can"
                                     + " write (it is created if missing)"));
         }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName()
+                + (root.getMessage() == null ? "" : " " + root.getMessage());
     }
 
     /** The URI without user and password, for messages. */
