@@ -132,6 +132,8 @@ class OpsMetricsITCase {
                                         + " pg_replication_slots where slot_name ="
                                         + " 'walcast_metrics'"));
         assertThat(lagStopped).as("lag in Postgres while stopped").isGreaterThan(20 * MB);
+        long afterFiller =
+                Long.parseLong(pg.queryOne("select (pg_current_wal_lsn() - '0/0')::bigint"));
 
         Configuration resume = new Configuration();
         resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
@@ -156,8 +158,10 @@ class OpsMetricsITCase {
             assertThat(sum(rest.metrics(secondId, "currentSlotLagAlarm"), "currentSlotLagAlarm"))
                     .as("alarm above slot-lag-alarm-mb")
                     .isIn(0L, 1L);
+            // A captured change after the filler: confirming it moves the slot past the filler.
+            // (The restored collect sink does not hand results to a new client, so the envelope
+            // itself is not awaited here; the slot moving is the proof it was read.)
             pg.execute("insert into items values (100, 'after the pause')");
-            again.await(e -> !e.snapshot(), 1, Duration.ofMinutes(3));
             Map<String, String> low =
                     await(
                             rest,
@@ -166,7 +170,7 @@ class OpsMetricsITCase {
                             m -> lag(m) >= 0 && lag(m) < 2 * MB,
                             "the lag falling after checkpoints confirm the WAL");
             assertThat(lag(low)).isLessThan(lag(high));
-            assertThat(pg.confirmedFlushLsn("walcast_metrics")).isPositive();
+            assertThat(pg.confirmedFlushLsn("walcast_metrics")).isGreaterThan(afterFiller);
         } finally {
             second.cancel().get();
             again.close();
