@@ -18,8 +18,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The walcast graph, top to bottom as the data flows: Postgres WAL → normalize (in the source's
- * deserializer) → filter → enrich → every sink. Every operator has a stable uid: never rename one,
- * savepoints depend on it.
+ * deserializer) → filter → enrich → observe (event counts, slot lag) → per sink: latency → sink.
+ * Every operator has a stable uid: never rename one, savepoints depend on it.
  */
 public final class WalcastJob {
     private WalcastJob() {}

@@ -85,13 +85,22 @@ class OpsClusterITCase {
                         "sinks:",
                         "  stdout: {}"));
         Result submitted =
-                cluster(Duration.ofMinutes(4), "flink", "run", "-d", jar.toString(), "run", job.toString());
+                cluster(
+                        Duration.ofMinutes(4),
+                        "flink",
+                        "run",
+                        "-d",
+                        jar.toString(),
+                        "run",
+                        job.toString());
         assertThat(submitted.code()).as(submitted.output()).isZero();
         Matcher id = Pattern.compile("JobID ([0-9a-f]{32})").matcher(submitted.output());
         assertThat(id.find()).as(submitted.output()).isTrue();
 
         Path stdout = clusterDir.resolve("log/taskmanager.out");
-        awaitLine(stdout, l -> l.contains("\"operation\":\"snapshot\"") && l.contains("before the job"));
+        awaitLine(
+                stdout,
+                l -> l.contains("\"operation\":\"snapshot\"") && l.contains("before the job"));
         pg.execute("insert into items values (2, 'while it runs')");
         String insert =
                 awaitLine(
@@ -173,7 +182,10 @@ class OpsClusterITCase {
         command.add(Path.of("bin/flink-cluster").toAbsolutePath().toString());
         command.addAll(List.of(args));
         Path output = Files.createTempFile(tmp, "flink-cluster", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(output.toFile());
         pb.environment().put("CLUSTER_DIR", clusterDir.toString());
         pb.environment().put("REST_PORT", String.valueOf(restPort));
         pb.environment().put("RPC_PORT", String.valueOf(rpcPort));
@@ -181,7 +193,12 @@ class OpsClusterITCase {
         Process p = pb.start();
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError(command + " did not finish within " + timeout + ":\n" + Files.readString(output));
+            throw new AssertionError(
+                    command
+                            + " did not finish within "
+                            + timeout
+                            + ":\n"
+                            + Files.readString(output));
         }
         return new Result(p.exitValue(), Files.readString(output));
     }
