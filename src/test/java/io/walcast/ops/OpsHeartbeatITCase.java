@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The captured table idle, another table busy for two minutes: the heartbeat action writes WAL the
- * job reads, so the slot's {@code confirmed_flush_lsn} follows the busy table's WAL and Postgres
- * can recycle it.
+ * The captured table idle, another table busy for two minutes: the slot's {@code
+ * confirmed_flush_lsn} follows the busy table's WAL (heartbeats carry the position on), so Postgres
+ * can recycle it; the heartbeat action query runs and writes its message into the WAL.
  */
 class OpsHeartbeatITCase {
     @RegisterExtension
@@ -39,7 +39,9 @@ class OpsHeartbeatITCase {
         pg.execute(
                 "create table quiet (id int primary key)",
                 "insert into quiet values (1)",
-                "create table busy (id serial primary key, pad text)");
+                "create table busy (id serial primary key, pad text)",
+                // A second slot, only to look at what the WAL carries: the heartbeat messages.
+                "select pg_create_logical_replication_slot('heartbeat_probe', 'pgoutput')");
     }
 
     @AfterAll
@@ -56,6 +58,10 @@ class OpsHeartbeatITCase {
         out.start();
         try {
             out.await(ChangeEnvelope::snapshot, 1, Duration.ofMinutes(3));
+            // The captured table changes once, then stays idle: Debezium's heartbeat (and with
+            // it the action query) only starts once the stream has processed a message.
+            pg.execute("insert into quiet values (2)");
+            out.await(e -> !e.snapshot(), 1, Duration.ofMinutes(3));
             long start = awaitConfirmed(-1, Duration.ofMinutes(2));
             long busyFrom = currentWal();
             long midway = 0;
@@ -80,6 +86,16 @@ class OpsHeartbeatITCase {
                     .isGreaterThan(midway)
                     .isGreaterThan(busyFrom);
             assertThat(out.all()).allMatch(e -> e.table().equals("quiet"));
+            String heartbeats =
+                    pg.queryOne(
+                            "select count(*) from pg_logical_slot_peek_binary_changes("
+                                    + "'heartbeat_probe', null, null, 'proto_version', '1',"
+                                    + " 'publication_names', 'walcast_heartbeat', 'messages',"
+                                    + " 'true') where position('walcast-heartbeat'::bytea in data)"
+                                    + " > 0");
+            assertThat(Long.parseLong(heartbeats))
+                    .as("heartbeat action messages in the WAL (heartbeat every 1s, 2 minutes)")
+                    .isGreaterThan(30);
         } finally {
             client.cancel().get();
             out.close();

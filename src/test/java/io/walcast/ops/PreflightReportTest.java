@@ -34,7 +34,9 @@ class PreflightReportTest {
     void brokerAddressesInMessagesCarryNoCredentials() {
         assertThat(SinkPreflight.withoutCredentials("amqp://user:s3cret@mq.internal:5672/prod"))
                 .isEqualTo("amqp://mq.internal:5672/prod");
-        assertThat(SinkPreflight.withoutCredentials("amqp://user:s3cret@mq")).doesNotContain("s3cret");
-        assertThat(SinkPreflight.withoutCredentials("not a uri :: s3cret")).doesNotContain("s3cret");
+        assertThat(SinkPreflight.withoutCredentials("amqp://user:s3cret@mq"))
+                .doesNotContain("s3cret");
+        assertThat(SinkPreflight.withoutCredentials("not a uri :: s3cret"))
+                .doesNotContain("s3cret");
     }
 }
