@@ -1,7 +1,10 @@
 package io.walcast.app;
 
 import io.walcast.config.JobConfig;
+import io.walcast.ops.Finding;
+import io.walcast.ops.Preflight;
 import io.walcast.source.CapturedTable;
+import io.walcast.source.SourceException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -28,6 +31,7 @@ final class JobRunner {
     }
 
     static void run(JobConfig job, Options options) throws Exception {
+        preflight(job);
         List<CapturedTable> tables = WalcastJob.prepare(job);
         LOG.info(
                 "job '{}' captures {} table(s) of {} at {}:{} (slot {}, publication {}): {}",
@@ -43,6 +47,16 @@ final class JobRunner {
                 options.local() ? localEnvironment(job, options) : clusterEnvironment(job);
         WalcastJob.build(env, job, tables, Sinks.fromConfig(job, tables));
         env.execute(job.name());
+    }
+
+    /** The checks of {@code walcast validate}; the job does not start while any fails. */
+    static void preflight(JobConfig job) {
+        List<Finding> findings = Preflight.check(job);
+        String report = Preflight.report(job, findings);
+        if (!findings.isEmpty()) {
+            throw new SourceException(report);
+        }
+        LOG.info(report);
     }
 
     static void configure(StreamExecutionEnvironment env, JobConfig job) {

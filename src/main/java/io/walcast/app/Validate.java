@@ -1,22 +1,22 @@
 package io.walcast.app;
 
 import io.walcast.config.JobConfig;
-import io.walcast.source.CapturedTable;
-import io.walcast.source.CatalogReader;
+import io.walcast.ops.Finding;
+import io.walcast.ops.Preflight;
 import java.util.List;
 
-/** {@code walcast validate}: the job definition parses and the source database can be read. */
+/**
+ * {@code walcast validate}: the job definition parses, and the source database and every sink are
+ * ready for it ({@link Preflight}); exit code 0 when ready, 1 with each problem and its fix when
+ * not.
+ */
 final class Validate {
     private Validate() {}
 
     static int run(Options options) {
         JobConfig job = JobConfig.load(options.requireJobFile());
-        List<CapturedTable> tables = CatalogReader.read(job.source());
-        System.err.println(
-                "walcast: job '"
-                        + job.name()
-                        + "' is valid; it captures "
-                        + tables.stream().map(CapturedTable::qualifiedName).toList());
-        return tables.isEmpty() ? 1 : 0;
+        List<Finding> findings = Preflight.check(job);
+        System.err.println("walcast: " + Preflight.report(job, findings));
+        return findings.isEmpty() ? 0 : 1;
     }
 }

@@ -3,6 +3,8 @@ package io.walcast.app;
 import io.walcast.config.BeforeImageConfig;
 import io.walcast.config.JobConfig;
 import io.walcast.envelope.ChangeEnvelope;
+import io.walcast.ops.LatencyFunction;
+import io.walcast.ops.ObserveFunction;
 import io.walcast.sink.EnvelopeSink;
 import io.walcast.source.CapturedTable;
 import io.walcast.source.CatalogReader;
@@ -21,8 +23,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The walcast graph, top to bottom as the data flows: Postgres WAL → normalize (in the source's
  * deserializer) → before-images (keyed by table; only when a table uses {@code previous: state}) →
- * filter → enrich → every sink. Every operator has a stable uid: never rename one, savepoints
- * depend on it.
+ * filter → enrich → observe (event counts, slot lag) → per sink: latency → sink. Every operator has
+ * a stable uid: never rename one, savepoints depend on it.
  */
 public final class WalcastJob {
     private WalcastJob() {}
@@ -65,10 +67,18 @@ public final class WalcastJob {
                         .uid("filter");
 
         DataStream<ChangeEnvelope> enriched =
-                filtered.map(new EnrichFunction(job)).name("enrich").uid("enrich");
+                filtered.map(new EnrichFunction(job))
+                        .name("enrich")
+                        .uid("enrich")
+                        .map(new ObserveFunction(job.source()))
+                        .name("observe")
+                        .uid("observe");
 
         for (EnvelopeSink sink : sinks) {
-            sink.attach(enriched);
+            sink.attach(
+                    enriched.map(new LatencyFunction())
+                            .name("latency-" + sink.name())
+                            .uid("latency-" + sink.name()));
         }
     }
 

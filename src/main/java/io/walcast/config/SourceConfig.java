@@ -21,8 +21,14 @@ public record SourceConfig(
         List<Pattern> excludeTables,
         StartupMode startup,
         Duration heartbeat,
-        int snapshotSplitSize)
+        int snapshotSplitSize,
+        String heartbeatActionQuery,
+        Duration slotLagPoll,
+        int slotLagAlarmMb)
         implements Serializable {
+
+    public static final String DEFAULT_HEARTBEAT_ACTION_QUERY =
+            "select pg_logical_emit_message(false, 'walcast-heartbeat', '')";
 
     static SourceConfig read(ConfigNode n, String jobName) {
         String suffix = jobName == null ? "" : jobName.replaceAll("[^a-z0-9_]", "_");
@@ -42,7 +48,12 @@ public record SourceConfig(
                                 n.choice("startup", "initial", "initial", "latest")
                                         .toUpperCase(java.util.Locale.ROOT)),
                         n.duration("heartbeat", Duration.ofSeconds(10)),
-                        n.integer("snapshot-split-size", 8096, 1, Integer.MAX_VALUE));
+                        n.integer("snapshot-split-size", 8096, 1, Integer.MAX_VALUE),
+                        // Writes WAL on every heartbeat, so the slot advances while the captured
+                        // tables are idle and others are busy; "" turns it off.
+                        n.string("heartbeat-action-query", DEFAULT_HEARTBEAT_ACTION_QUERY),
+                        n.duration("slot-lag-poll", Duration.ofSeconds(10)),
+                        n.integer("slot-lag-alarm-mb", 1024, 1, Integer.MAX_VALUE));
         if (c.slot != null && !c.slot.matches("[a-z0-9_]{1,63}")) {
             n.problem(
                     "slot",

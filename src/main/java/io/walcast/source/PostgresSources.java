@@ -82,6 +82,9 @@ public final class PostgresSources {
         // 1.9 reads the deprecated name first, and it has a default, so both are set.
         p.setProperty("toasted.value.placeholder", RecordNormalizer.UNAVAILABLE_PLACEHOLDER);
         p.setProperty("unavailable.value.placeholder", RecordNormalizer.UNAVAILABLE_PLACEHOLDER);
+        if (!source.heartbeatActionQuery().isBlank()) {
+            p.setProperty("heartbeat.action.query", source.heartbeatActionQuery());
+        }
         return p;
     }
 
