@@ -6,17 +6,24 @@ import io.walcast.envelope.EnvelopeJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.BitSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
+import org.postgresql.PGStatement;
 
 /**
  * Renders a Debezium column value as the JSON literal Postgres's {@code to_jsonb} produces for it,
@@ -39,7 +46,7 @@ public final class ValueRenderer {
         if (logical != null) {
             switch (logical) {
                 case "io.debezium.time.Date":
-                    return quote(LocalDate.ofEpochDay(((Number) value).longValue()).toString());
+                    return quote(date(((Number) value).intValue()));
                 case "io.debezium.time.Timestamp":
                     return quote(timestamp(((Number) value).longValue() * 1000));
                 case "io.debezium.time.MicroTimestamp":
@@ -58,6 +65,16 @@ public final class ValueRenderer {
                     return quote(((String) value).replace("Z", "+00"));
                 case NumericTextConverter.SCHEMA_NAME:
                     return numeric((String) value);
+                case "io.debezium.data.Bits":
+                    return quote(bits(value, schema.parameters()));
+                case "io.debezium.data.geometry.Point":
+                    Struct point = (Struct) value;
+                    return quote(
+                            "("
+                                    + floating(point.getFloat64("x"), 15)
+                                    + ","
+                                    + floating(point.getFloat64("y"), 15)
+                                    + ")");
                 case "io.debezium.data.Json":
                     return json((String) value);
                 case "org.apache.kafka.connect.data.Decimal":
@@ -71,9 +88,19 @@ public final class ValueRenderer {
             case INT8, INT16, INT32, INT64 -> value.toString();
             case FLOAT32 -> floating(((Number) value).floatValue(), 6);
             case FLOAT64 -> floating(((Number) value).doubleValue(), 15);
-            case BOOLEAN -> value.toString();
+                // bit(1) arrives as a boolean; Postgres prints it as a bit string.
+            case BOOLEAN ->
+                    "BIT".equalsIgnoreCase(pgType)
+                            ? quote((Boolean) value ? "1" : "0")
+                            : value.toString();
             case STRING -> string(pgType, (String) value);
-            case BYTES -> quote(bytea(value));
+                // Types Debezium does not know (box, tsvector, …) arrive as the bytes of their text
+                // form.
+            case BYTES ->
+                    quote(
+                            pgType == null || pgType.equalsIgnoreCase("BYTEA")
+                                    ? bytea(value)
+                                    : utf8(value));
             case ARRAY -> array(schema.valueSchema(), (List<?>) value);
             case MAP -> map(schema, (Map<?, ?>) value);
             case STRUCT -> struct((Struct) value);
@@ -94,6 +121,12 @@ public final class ValueRenderer {
                 }
                 case "JSON", "JSONB" -> {
                     return json(value);
+                }
+                case "INTERVAL" -> {
+                    return quote(interval(value));
+                }
+                case "MONEY" -> {
+                    return quote(money(value));
                 }
                 default -> {}
             }
@@ -126,9 +159,7 @@ public final class ValueRenderer {
         if (d == 0) {
             return 1 / d < 0 ? "-0" : "0";
         }
-        BigDecimal exact =
-                new BigDecimal(digits == 6 ? Float.toString((float) d) : Double.toString(d))
-                        .stripTrailingZeros();
+        BigDecimal exact = shortest(d, digits == 6);
         int exponent = exact.precision() - exact.scale() - 1;
         if (exponent >= -4 && exponent < digits) {
             return exact.toPlainString();
@@ -150,6 +181,129 @@ public final class ValueRenderer {
         return s.append(abs).toString();
     }
 
+    /** The fewest significant digits that read back as the same float or double (like Ryu). */
+    private static BigDecimal shortest(double d, boolean single) {
+        BigDecimal exact = new BigDecimal(d);
+        for (int precision = 1; precision < 17; precision++) {
+            BigDecimal candidate = exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
+            if (single ? candidate.floatValue() == (float) d : candidate.doubleValue() == d) {
+                return candidate.stripTrailingZeros();
+            }
+        }
+        return exact.round(MathContext.DECIMAL64).stripTrailingZeros();
+    }
+
+    private static final Pattern ISO_INTERVAL =
+            Pattern.compile("P(-?\\d+)Y(-?\\d+)M(-?\\d+)DT(-?\\d+)H(-?\\d+)M(-?[\\d.]+)S");
+
+    /**
+     * Debezium's ISO-8601 interval ({@code P1Y2M3DT4H5M6.788999999S}, seconds as a double) in
+     * Postgres's own output style: {@code 1 year 2 mons 3 days 04:05:06.789}.
+     */
+    static String interval(String iso) {
+        Matcher m = ISO_INTERVAL.matcher(iso);
+        if (!m.matches()) {
+            return iso;
+        }
+        StringBuilder s = new StringBuilder();
+        unit(s, Long.parseLong(m.group(1)), "year");
+        unit(s, Long.parseLong(m.group(2)), "mon");
+        unit(s, Long.parseLong(m.group(3)), "day");
+        long micros =
+                (Long.parseLong(m.group(4)) * 3600 + Long.parseLong(m.group(5)) * 60) * 1_000_000
+                        + new BigDecimal(m.group(6))
+                                .setScale(6, RoundingMode.HALF_UP)
+                                .movePointRight(6)
+                                .longValueExact();
+        if (micros != 0 || s.length() == 0) {
+            if (s.length() > 0) {
+                s.append(' ');
+            }
+            if (micros < 0) {
+                s.append('-');
+                micros = -micros;
+            }
+            long seconds = micros / 1_000_000;
+            s.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%02d:%02d:%02d",
+                            seconds / 3600,
+                            seconds / 60 % 60,
+                            seconds % 60));
+            appendFraction(s, (int) (micros % 1_000_000));
+        }
+        return s.toString();
+    }
+
+    private static void unit(StringBuilder s, long n, String name) {
+        if (n != 0) {
+            s.append(s.length() > 0 ? " " : "").append(n).append(' ').append(name);
+            if (n != 1) {
+                s.append('s');
+            }
+        }
+    }
+
+    /** money as Postgres prints it with a C or en_US {@code lc_monetary}: {@code -$1,234.50}. */
+    static String money(String amount) {
+        BigDecimal value = new BigDecimal(amount).setScale(2, RoundingMode.HALF_EVEN);
+        String digits = String.format(Locale.US, "%,.2f", value.abs());
+        return (value.signum() < 0 ? "-$" : "$") + digits;
+    }
+
+    /** bit/varbit: Debezium's little-endian bit set, printed most significant bit first. */
+    static String bits(Object value, Map<String, String> parameters) {
+        byte[] bytes = value instanceof ByteBuffer b ? bytes(b) : (byte[]) value;
+        BitSet set = BitSet.valueOf(bytes);
+        String declared = parameters == null ? null : parameters.get("length");
+        int length =
+                declared != null && Integer.parseInt(declared) <= bytes.length * 8
+                        ? Integer.parseInt(declared)
+                        : Math.max(1, set.length());
+        StringBuilder s = new StringBuilder(length);
+        for (int i = length - 1; i >= 0; i--) {
+            s.append(set.get(i) ? '1' : '0');
+        }
+        return s.toString();
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    private static String utf8(Object value) {
+        byte[] bytes = value instanceof ByteBuffer b ? bytes(b) : (byte[]) value;
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Days since 1970 as Postgres prints the date, {@code BC} for years before 1. The JDBC driver
+     * and Debezium turn {@code ±infinity} into out-of-range days (different ones in the snapshot
+     * and in the stream); no real Postgres date lies below 4713 BC, so those are mapped back.
+     */
+    static String date(int days) {
+        switch (days) {
+            case -622191234, -2147472692 -> {
+                return "infinity";
+            }
+            case -625821272, -2147472691 -> {
+                return "-infinity";
+            }
+            default -> {}
+        }
+        LocalDate d = LocalDate.ofEpochDay(days);
+        return d.getYear() > 0
+                ? d.toString()
+                : bc(d.getYear()) + d.toString().substring(d.toString().indexOf('-', 1)) + " BC";
+    }
+
+    private static String bc(int isoYear) {
+        return String.format(Locale.ROOT, "%04d", 1 - isoYear);
+    }
+
     /** json and jsonb values become nested JSON, compacted, numbers exact. */
     static String json(String text) {
         try {
@@ -161,12 +315,27 @@ public final class ValueRenderer {
     }
 
     static String timestamp(long micros) {
+        // ±infinity reach us as the extreme microsecond counts.
+        if (micros == PGStatement.DATE_POSITIVE_INFINITY) {
+            return "infinity";
+        }
+        if (micros == PGStatement.DATE_NEGATIVE_INFINITY) {
+            return "-infinity";
+        }
         LocalDateTime t =
                 LocalDateTime.ofEpochSecond(
                         Math.floorDiv(micros, 1_000_000),
                         (int) Math.floorMod(micros, 1_000_000) * 1000,
                         ZoneOffset.UTC);
-        return t.toLocalDate() + "T" + time(t.toLocalTime());
+        int year = t.getYear();
+        if (year > 0) {
+            return t.toLocalDate() + "T" + time(t.toLocalTime());
+        }
+        return bc(year)
+                + t.toLocalDate().toString().substring(t.toLocalDate().toString().indexOf('-', 1))
+                + "T"
+                + time(t.toLocalTime())
+                + " BC";
     }
 
     static String zonedTimestamp(String iso) {
@@ -187,16 +356,20 @@ public final class ValueRenderer {
         two(s, t.getHour()).append(':');
         two(s, t.getMinute()).append(':');
         two(s, t.getSecond());
-        int micros = t.getNano() / 1000;
+        appendFraction(s, t.getNano() / 1000);
+        return s.toString();
+    }
+
+    /** {@code .ffffff} without trailing zeros; nothing for a whole second. */
+    private static void appendFraction(StringBuilder s, int micros) {
         if (micros != 0) {
-            String frac = String.format("%06d", micros);
+            String frac = String.format(Locale.ROOT, "%06d", micros);
             int end = frac.length();
             while (frac.charAt(end - 1) == '0') {
                 end--;
             }
             s.append('.').append(frac, 0, end);
         }
-        return s.toString();
     }
 
     private static StringBuilder two(StringBuilder s, int n) {

@@ -59,4 +59,40 @@ class ValueRendererTest {
         assertThat(ValueRenderer.render(texts, Arrays.asList("a \"q\"", null)))
                 .isEqualTo("[\"a \\\"q\\\"\",null]");
     }
+
+    @Test
+    void shortestDigitsLikePostgres() {
+        assertThat(ValueRenderer.floating(1.17549435e-38f, 6)).isEqualTo("1.1754944e-38");
+        assertThat(ValueRenderer.floating(4.9e-324, 15)).isEqualTo("5e-324");
+        assertThat(ValueRenderer.floating(3.4028235e38f, 6)).isEqualTo("3.4028235e+38");
+    }
+
+    @Test
+    void intervalsInPostgresStyle() {
+        assertThat(ValueRenderer.interval("P1Y2M3DT4H5M6.788999999S"))
+                .isEqualTo("1 year 2 mons 3 days 04:05:06.789");
+        assertThat(ValueRenderer.interval("P0Y0M-1DT0H0M0S")).isEqualTo("-1 days");
+        assertThat(ValueRenderer.interval("P0Y0M0DT0H0M0S")).isEqualTo("00:00:00");
+        assertThat(ValueRenderer.interval("P0Y0M1DT-4H0M0S")).isEqualTo("1 day -04:00:00");
+    }
+
+    @Test
+    void moneyBitsAndDates() {
+        assertThat(ValueRenderer.money("-0.5")).isEqualTo("-$0.50");
+        assertThat(ValueRenderer.money("1234.5")).isEqualTo("$1,234.50");
+        assertThat(ValueRenderer.bits(new byte[] {0x05}, java.util.Map.of("length", "3")))
+                .isEqualTo("101");
+        assertThat(ValueRenderer.bits(new byte[] {0x65}, java.util.Map.of())).isEqualTo("1100101");
+        assertThat(ValueRenderer.date(-2147472692)).isEqualTo("infinity");
+        assertThat(ValueRenderer.date((int) java.time.LocalDate.parse("-0043-03-15").toEpochDay()))
+                .isEqualTo("0044-03-15 BC");
+        assertThat(ValueRenderer.timestamp(org.postgresql.PGStatement.DATE_NEGATIVE_INFINITY))
+                .isEqualTo("-infinity");
+        assertThat(
+                        ValueRenderer.timestamp(
+                                java.time.LocalDateTime.parse("0000-01-01T00:00:00")
+                                                .toEpochSecond(java.time.ZoneOffset.UTC)
+                                        * 1_000_000))
+                .isEqualTo("0001-01-01T00:00:00 BC");
+    }
 }
