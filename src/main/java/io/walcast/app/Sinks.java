@@ -18,6 +18,9 @@ public final class Sinks {
         if (s.stdout() != null) {
             sinks.add(new StdoutSink());
         }
+        if (s.rabbitmq() != null) {
+            sinks.add(new io.walcast.sink.rabbitmq.RabbitMqSink(s.rabbitmq()));
+        }
         return sinks;
     }
 }
