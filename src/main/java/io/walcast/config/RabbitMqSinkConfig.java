@@ -94,6 +94,12 @@ public record RabbitMqSinkConfig(
                         "uri",
                         "must name a host, like amqp://user:${PASSWORD}@host:5672/vhost",
                         null);
+            } else if ("/".equals(u.getRawPath())) {
+                n.problem(
+                        "uri",
+                        "ends with '/', which names the empty virtual host; drop the '/' for the"
+                                + " default virtual host (or write it as %2F)",
+                        null);
             }
         } catch (URISyntaxException e) {
             n.problem(

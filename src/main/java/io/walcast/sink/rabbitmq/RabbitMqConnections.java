@@ -101,7 +101,7 @@ final class RabbitMqConnections {
                                     + " after "
                                     + attempt
                                     + " attempts: "
-                                    + e
+                                    + rootMessage(e)
                                     + "; check that the broker runs and sinks.rabbitmq.uri (the"
                                     + " job restarts and tries again)",
                             e);
@@ -112,10 +112,21 @@ final class RabbitMqConnections {
                         where,
                         attempt,
                         c.connectAttempts(),
-                        e.toString(),
+                        rootMessage(e),
                         delay.toMillis());
                 Thread.sleep(delay.toMillis());
             }
         }
+    }
+
+    /** The innermost message: the broker's reply text sits in the cause of an empty one. */
+    static String rootMessage(Throwable e) {
+        String message = e.toString();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null) {
+                message = t.getMessage();
+            }
+        }
+        return message;
     }
 }

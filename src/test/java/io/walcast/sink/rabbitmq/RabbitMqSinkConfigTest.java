@@ -33,9 +33,9 @@ class RabbitMqSinkConfigTest {
     void defaultsAreATopicExchangeFailingOnUnroutableWithABoundedWindow() {
         RabbitMqSinkConfig c =
                 parse(
-                        "uri: amqp://guest:${RABBIT_PASSWORD}@127.0.0.1:5672/\nexchange: walcast",
+                        "uri: amqp://guest:${RABBIT_PASSWORD}@127.0.0.1:5672\nexchange: walcast",
                         Map.of("RABBIT_PASSWORD", "s3cret"));
-        assertThat(c.uri().value()).isEqualTo("amqp://guest:s3cret@127.0.0.1:5672/");
+        assertThat(c.uri().value()).isEqualTo("amqp://guest:s3cret@127.0.0.1:5672");
         assertThat(c.uri().toString()).isEqualTo("****");
         assertThat(c.toString()).doesNotContain("s3cret");
         assertThat(c.exchangeType()).isEqualTo("topic");
@@ -116,19 +116,26 @@ class RabbitMqSinkConfigTest {
     }
 
     @Test
+    void aTrailingSlashIsTheEmptyVirtualHostAndRejected() {
+        assertThatThrownBy(() -> parse("uri: amqp://u:p@host:5672/\nexchange: x", Map.of()))
+                .hasMessageContaining("names the empty virtual host")
+                .message()
+                .doesNotContain("hunter2");
+    }
+
+    @Test
     void anUnsetPasswordVariableSaysWhatToDo() {
         assertThatThrownBy(
                         () ->
                                 parse(
-                                        "uri: amqp://guest:${RABBIT_PASSWORD}@h/\nexchange: x",
+                                        "uri: amqp://guest:${RABBIT_PASSWORD}@h\nexchange: x",
                                         Map.of()))
                 .hasMessageContaining("environment variable RABBIT_PASSWORD is not set");
     }
 
     @Test
     void amqpsWithTheJvmTrustStoreBuildsAVerifyingFactory() {
-        RabbitMqSinkConfig c =
-                parse("uri: amqps://u:p@broker.example:5671/\nexchange: x", Map.of());
+        RabbitMqSinkConfig c = parse("uri: amqps://u:p@broker.example:5671\nexchange: x", Map.of());
         var f = RabbitMqConnections.factory(c);
         assertThat(f.isSSL()).isTrue();
         assertThat(f.getPort()).isEqualTo(5671);
