@@ -105,6 +105,22 @@ public final class RabbitMqBroker implements AutoCloseable {
         }
     }
 
+    /** Waits until something (the sink, on start) has declared {@code queue}. */
+    public void awaitQueue(String queue, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                messageCount(queue);
+                return;
+            } catch (IOException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("queue " + queue + " not declared within " + timeout);
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
     public long messageCount(String queue) throws Exception {
         try (Channel ch = channel()) {
             return ch.queueDeclarePassive(queue).getMessageCount();
