@@ -198,7 +198,7 @@ class RabbitMqSinkITCase {
                                             "insert into load_t values ("
                                                     + (snapshotRows + i)
                                                     + ", 'streamed')");
-                                    if (i % 100 == 0) {
+                                    if (i % 20 == 0) { // about 15 s of writes
                                         sleep(100);
                                     }
                                 }
@@ -210,6 +210,7 @@ class RabbitMqSinkITCase {
                 Thread.sleep(50);
             }
             RabbitMqBroker.stopApp();
+            assertThat(writes).as("rows are still being written when the broker stops").isNotDone();
             Thread.sleep(5_000);
             RabbitMqBroker.startApp();
             writes.get(5, TimeUnit.MINUTES);
