@@ -159,6 +159,9 @@ final class OutstandingConfirms<R> {
     List<R> drainReturned() {
         lock.lock();
         try {
+            if (returned.isEmpty()) {
+                return List.of(); // the common case, once per published message
+            }
             List<R> out = new ArrayList<>(returned);
             returned.clear();
             return out;
