@@ -4,8 +4,8 @@ import io.walcast.config.JobConfig;
 import io.walcast.config.SinksConfig;
 import io.walcast.sink.EnvelopeSink;
 import io.walcast.sink.kinesis.KinesisSink;
-import io.walcast.sink.rabbitmq.RabbitMqSink;
 import io.walcast.sink.paimon.PaimonSink;
+import io.walcast.sink.rabbitmq.RabbitMqSink;
 import io.walcast.sink.stdout.StdoutSink;
 import io.walcast.source.CapturedTable;
 import java.util.ArrayList;
@@ -23,6 +23,7 @@ public final class Sinks {
         }
         if (s.rabbitmq() != null) {
             sinks.add(new RabbitMqSink(s.rabbitmq()));
+        }
         if (s.kinesis() != null) {
             sinks.add(new KinesisSink(s.kinesis()));
         }
