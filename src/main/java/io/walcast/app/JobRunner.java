@@ -4,6 +4,7 @@ import io.walcast.config.JobConfig;
 import io.walcast.ops.Finding;
 import io.walcast.ops.Preflight;
 import io.walcast.source.CapturedTable;
+import io.walcast.source.ReplicationSlots;
 import io.walcast.source.SourceException;
 import java.nio.file.Path;
 import java.util.List;
@@ -88,6 +89,7 @@ final class JobRunner {
         Optional<Path> latest =
                 options.fresh() ? Optional.empty() : LocalCheckpoints.latest(checkpoints);
         if (latest.isPresent()) {
+            ReplicationSlots.requireForResume(job.source());
             LOG.info("resuming job '{}' from checkpoint {}", job.name(), latest.get());
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, latest.get().toUri().toString());
         } else {

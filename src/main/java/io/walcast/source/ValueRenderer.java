@@ -100,7 +100,7 @@ public final class ValueRenderer {
                     quote(
                             pgType == null || pgType.equalsIgnoreCase("BYTEA")
                                     ? bytea(value)
-                                    : utf8(value));
+                                    : unknownType(pgType, utf8(value)));
             case ARRAY -> array(schema.valueSchema(), (List<?>) value);
             case MAP -> map(schema, (Map<?, ?>) value);
             case STRUCT -> struct((Struct) value);
@@ -128,7 +128,9 @@ public final class ValueRenderer {
                 case "MONEY" -> {
                     return quote(money(value));
                 }
-                default -> {}
+                default -> {
+                    return quote(unknownType(pgType, value));
+                }
             }
         }
         return quote(value);
@@ -272,6 +274,21 @@ public final class ValueRenderer {
         byte[] out = new byte[b.remaining()];
         b.duplicate().get(out);
         return out;
+    }
+
+    private static final Pattern WHOLE_COORDINATE =
+            Pattern.compile("(?<=[(\\[<{,])(-?\\d+)\\.0(?=[,)\\]>}])");
+
+    /**
+     * Geometric values come as Java's rendering of their coordinates ({@code 1.0}); Postgres prints
+     * {@code 1}.
+     */
+    private static String unknownType(String pgType, String text) {
+        return switch (pgType.toUpperCase(Locale.ROOT)) {
+            case "BOX", "LSEG", "LINE", "PATH", "POLYGON", "CIRCLE" ->
+                    WHOLE_COORDINATE.matcher(text).replaceAll("$1");
+            default -> text;
+        };
     }
 
     private static String utf8(Object value) {

@@ -133,6 +133,32 @@ class LocalRunITCase {
                         assertThat(ids.add(e.id()))
                                 .as("duplicate within one run: " + e.id())
                                 .isTrue());
+
+        // An admin drops the slot while the job is down: resuming would silently skip changes.
+        dropSlotOnceInactive("walcast_localrun");
+        pg.execute("insert into items values (1000, 'while the slot was gone')");
+        try (WalcastProcess walcast = WalcastProcess.start(dir, "run3", env, run)) {
+            assertThat(walcast.waitFor(Duration.ofMinutes(2))).isEqualTo(2);
+            assertThat(walcast.stderr())
+                    .contains("replication slot walcast_localrun no longer exists")
+                    .contains("--fresh")
+                    .doesNotContain("\tat ");
+            assertThat(walcast.stdoutLines()).isEmpty();
+        }
+    }
+
+    private static void dropSlotOnceInactive(String slot) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (!"f"
+                .equals(
+                        pg.queryOne(
+                                "select active from pg_replication_slots where slot_name = '"
+                                        + slot
+                                        + "'"))) {
+            assertThat(System.nanoTime()).as("slot still active").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+        pg.queryOne("select pg_drop_replication_slot('" + slot + "')");
     }
 
     @Test
@@ -154,7 +180,7 @@ class LocalRunITCase {
         Files.writeString(job, yaml.replace("PORT", Integer.toString(pg.port())));
         try (WalcastProcess walcast =
                 WalcastProcess.start(dir, "badpw", Map.of(), "validate", job.toString())) {
-            assertThat(walcast.waitFor(Duration.ofMinutes(2))).isEqualTo(2);
+            assertThat(walcast.waitFor(Duration.ofMinutes(2))).isEqualTo(1);
             assertThat(walcast.stderr())
                     .contains("authentication failed; check source.username and source.password")
                     .doesNotContain("\tat ")

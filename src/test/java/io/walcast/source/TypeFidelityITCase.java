@@ -176,11 +176,22 @@ class TypeFidelityITCase {
             out.close();
         }
         System.err.println("type fidelity mismatches:\n  " + String.join("\n  ", mismatches));
-        assertThat(mismatches).allMatch(m -> KNOWN_DIFFERENCES.stream().anyMatch(m::startsWith));
+        assertThat(mismatches).allMatch(m -> KNOWN_DIFFERENCES.stream().anyMatch(m::matches));
     }
 
     /** Documented in the README (section "The change envelope"). */
-    static final List<String> KNOWN_DIFFERENCES = List.of();
+    static final List<String> KNOWN_DIFFERENCES =
+            List.of(
+                    // the snapshot reads dates through java.sql.Date: the era and the Julian days
+                    // go
+                    "c_date \\(snapshot\\): .* BC\"",
+                    "c_timestamp \\(snapshot\\): .* BC\"",
+                    // ... and times through java.sql.Time: milliseconds only
+                    "c_time \\(snapshot\\): .*",
+                    // Debezium normalizes timetz to UTC: the original offset is gone
+                    "c_timetz .*",
+                    // Debezium 1.9 decodes one-dimensional arrays only
+                    "c_int_array .*\\[\\[.*");
 
     static void compare(List<ChangeEnvelope> envelopes, String phase, List<String> mismatches) {
         for (ChangeEnvelope e : envelopes) {
