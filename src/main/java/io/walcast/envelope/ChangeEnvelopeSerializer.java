@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -15,38 +14,13 @@ import org.apache.flink.core.memory.DataOutputView;
  * Flink's wire and state format for {@link ChangeEnvelope}: explicit, versioned, no Kryo. The
  * envelope is immutable, so {@link #copy} returns the instance itself.
  */
-public final class ChangeEnvelopeSerializer extends TypeSerializerSingleton<ChangeEnvelope> {
+public final class ChangeEnvelopeSerializer extends ImmutableSerializer<ChangeEnvelope> {
     public static final ChangeEnvelopeSerializer INSTANCE = new ChangeEnvelopeSerializer();
 
     /** 2 added previous_unavailable and unavailable_columns; version 1 records still read. */
     private static final int FORMAT_VERSION = 2;
 
     private static final Operation[] OPERATIONS = Operation.values();
-
-    @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
-    public ChangeEnvelope createInstance() {
-        return null;
-    }
-
-    @Override
-    public ChangeEnvelope copy(ChangeEnvelope from) {
-        return from;
-    }
-
-    @Override
-    public ChangeEnvelope copy(ChangeEnvelope from, ChangeEnvelope reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
-    }
 
     @Override
     public void serialize(ChangeEnvelope e, DataOutputView out) throws IOException {
@@ -146,16 +120,6 @@ public final class ChangeEnvelopeSerializer extends TypeSerializerSingleton<Chan
         return b.build();
     }
 
-    @Override
-    public ChangeEnvelope deserialize(ChangeEnvelope reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
-    }
-
     private static void writeString(DataOutputView out, String s) throws IOException {
         out.writeBoolean(s != null);
         if (s != null) {
@@ -178,34 +142,16 @@ public final class ChangeEnvelopeSerializer extends TypeSerializerSingleton<Chan
         return in.readBoolean() ? in.readLong() : null;
     }
 
-    /** Values can exceed writeUTF's 64 KiB limit (large text, TOAST), so they go as UTF-8 bytes. */
     private static void writeRow(DataOutputView out, RowImage row) throws IOException {
         out.writeInt(row == null ? -1 : row.size());
-        if (row == null) {
-            return;
-        }
-        for (int i = 0; i < row.size(); i++) {
-            out.writeUTF(row.column(i));
-            byte[] json = row.json(i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            out.writeInt(json.length);
-            out.write(json);
+        if (row != null) {
+            RowImageSerializer.writeEntries(row, out);
         }
     }
 
     private static RowImage readRow(DataInputView in) throws IOException {
         int size = in.readInt();
-        if (size < 0) {
-            return null;
-        }
-        String[] columns = new String[size];
-        String[] values = new String[size];
-        for (int i = 0; i < size; i++) {
-            columns[i] = in.readUTF();
-            byte[] json = new byte[in.readInt()];
-            in.readFully(json);
-            values[i] = new String(json, java.nio.charset.StandardCharsets.UTF_8);
-        }
-        return RowImage.of(columns, values);
+        return size < 0 ? null : RowImageSerializer.readEntries(in, size);
     }
 
     @Override

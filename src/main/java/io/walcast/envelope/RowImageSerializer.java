@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -12,40 +11,22 @@ import org.apache.flink.core.memory.DataOutputView;
  * Flink's state format for a {@link RowImage} (the before-image state): explicit, versioned, no
  * Kryo. Values go as UTF-8 bytes because a TOAST value can exceed writeUTF's 64 KiB limit.
  */
-public final class RowImageSerializer extends TypeSerializerSingleton<RowImage> {
+public final class RowImageSerializer extends ImmutableSerializer<RowImage> {
     public static final RowImageSerializer INSTANCE = new RowImageSerializer();
 
     private static final int FORMAT_VERSION = 1;
 
     @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
-    public RowImage createInstance() {
-        return null;
-    }
-
-    @Override
-    public RowImage copy(RowImage from) {
-        return from;
-    }
-
-    @Override
-    public RowImage copy(RowImage from, RowImage reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
-    }
-
-    @Override
     public void serialize(RowImage row, DataOutputView out) throws IOException {
         out.writeByte(FORMAT_VERSION);
         out.writeInt(row.size());
+        writeEntries(row, out);
+    }
+
+    /**
+     * The columns and values; values go as UTF-8 bytes, a TOAST value can exceed writeUTF's limit.
+     */
+    static void writeEntries(RowImage row, DataOutputView out) throws IOException {
         for (int i = 0; i < row.size(); i++) {
             out.writeUTF(row.column(i));
             byte[] json = row.json(i).getBytes(StandardCharsets.UTF_8);
@@ -60,7 +41,10 @@ public final class RowImageSerializer extends TypeSerializerSingleton<RowImage> 
         if (version != FORMAT_VERSION) {
             throw new IOException("unknown row image format version " + version);
         }
-        int size = in.readInt();
+        return readEntries(in, in.readInt());
+    }
+
+    static RowImage readEntries(DataInputView in, int size) throws IOException {
         String[] columns = new String[size];
         String[] values = new String[size];
         for (int i = 0; i < size; i++) {
@@ -70,16 +54,6 @@ public final class RowImageSerializer extends TypeSerializerSingleton<RowImage> 
             values[i] = new String(json, StandardCharsets.UTF_8);
         }
         return RowImage.of(columns, values);
-    }
-
-    @Override
-    public RowImage deserialize(RowImage reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

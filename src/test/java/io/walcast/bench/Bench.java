@@ -2,8 +2,7 @@ package io.walcast.bench;
 
 import io.walcast.app.WalcastJob;
 import io.walcast.config.JobConfig;
-import io.walcast.envelope.ChangeEnvelope;
-import io.walcast.sink.EnvelopeSink;
+import io.walcast.testing.CountingSink;
 import io.walcast.testing.TestPostgres;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -16,18 +15,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -38,9 +32,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * once the backlog is committed, as after an outage.
  */
 public final class Bench {
-    static final AtomicLong RECEIVED = new AtomicLong();
-    static volatile long firstNanos;
-    static volatile long lastNanos;
 
     record Result(
             String shape,
@@ -115,28 +106,27 @@ public final class Bench {
         List<Result> out = new ArrayList<>();
         out.add(pgRecvLogical(pg, shape, table, endLsn, rows));
 
-        RECEIVED.set(0);
-        firstNanos = 0;
+        CountingSink.reset();
         long cpuBefore = processCpuNanos();
         long t0 = System.nanoTime();
         JobClient resumed = start(job, state, latestCheckpoint(state).orElseThrow());
         long deadline = t0 + TimeUnit.MINUTES.toNanos(20);
-        while (RECEIVED.get() < rows) {
+        while (CountingSink.COUNT.get() < rows) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(
-                        "walcast drained " + RECEIVED.get() + " of " + rows);
+                        "walcast drained " + CountingSink.COUNT.get() + " of " + rows);
             }
             Thread.sleep(5);
         }
-        double seconds = (lastNanos - t0) / 1e9;
-        double firstToLast = (lastNanos - firstNanos) / 1e9;
+        double seconds = (CountingSink.LAST_NANOS.get() - t0) / 1e9;
+        double firstToLast = (CountingSink.LAST_NANOS.get() - CountingSink.FIRST_NANOS.get()) / 1e9;
         double cpu = (processCpuNanos() - cpuBefore) / 1e9;
         resumed.cancel().get();
         out.add(
                 new Result(
                         shape,
                         "walcast, discarding sink",
-                        RECEIVED.get(),
+                        CountingSink.COUNT.get(),
                         seconds,
                         firstToLast,
                         cpu));
@@ -195,7 +185,7 @@ public final class Bench {
         env.enableCheckpointing(
                 job.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         env.getConfig().disableGenericTypes();
-        WalcastJob.build(env, job, WalcastJob.prepare(job), List.of(new Counting()));
+        WalcastJob.build(env, job, WalcastJob.prepare(job), List.of(new CountingSink()));
         return env.executeAsync(job.name());
     }
 
@@ -311,46 +301,5 @@ public final class Bench {
         Files.writeString(dir.resolve("bench-" + stamp + ".md"), md);
         Files.writeString(dir.resolve("bench-" + stamp + ".json"), json);
         System.err.println("bench: results written to " + dir.toAbsolutePath());
-    }
-
-    /** Counts envelopes in this JVM (the MiniCluster runs here) and discards them. */
-    static final class Counting implements EnvelopeSink {
-        @Override
-        public String name() {
-            return "count";
-        }
-
-        @Override
-        public void attach(DataStream<ChangeEnvelope> envelopes) {
-            envelopes.sinkTo(new CountingSink()).name("sink-count").uid("sink-count");
-        }
-    }
-
-    static final class CountingSink implements Sink<ChangeEnvelope> {
-        @Override
-        @Deprecated
-        public SinkWriter<ChangeEnvelope> createWriter(InitContext context) {
-            throw new UnsupportedOperationException("Flink calls createWriter(WriterInitContext)");
-        }
-
-        @Override
-        public SinkWriter<ChangeEnvelope> createWriter(WriterInitContext context) {
-            return new SinkWriter<>() {
-                @Override
-                public void write(ChangeEnvelope e, Context c) {
-                    long now = System.nanoTime();
-                    if (RECEIVED.getAndIncrement() == 0) {
-                        firstNanos = now;
-                    }
-                    lastNanos = now;
-                }
-
-                @Override
-                public void flush(boolean endOfInput) {}
-
-                @Override
-                public void close() {}
-            };
-        }
     }
 }

@@ -6,11 +6,22 @@ import io.walcast.sink.EnvelopeSink;
 import java.util.List;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 
 /** Submits the real walcast graph ({@link WalcastJob#build}) to the test MiniCluster. */
 public final class TestJobs {
     private TestJobs() {}
+
+    /** The test MiniCluster: one TaskManager with four slots (parallelism 2 plus the sinks). */
+    public static MiniClusterExtension miniCluster() {
+        return new MiniClusterExtension(
+                new MiniClusterResourceConfiguration.Builder()
+                        .setNumberTaskManagers(1)
+                        .setNumberSlotsPerTaskManager(4)
+                        .build());
+    }
 
     /** Parallelism 2, checkpointing every second, generic types off (proves there is no Kryo). */
     public static StreamExecutionEnvironment environment() {

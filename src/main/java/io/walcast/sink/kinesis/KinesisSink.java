@@ -3,7 +3,7 @@ package io.walcast.sink.kinesis;
 import io.walcast.config.KinesisSinkConfig;
 import io.walcast.envelope.ChangeEnvelope;
 import io.walcast.sink.EnvelopeSink;
-import org.apache.flink.api.connector.sink2.Sink;
+import io.walcast.sink.EnvelopeWriterSink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -49,17 +49,11 @@ public final class KinesisSink implements EnvelopeSink {
     }
 
     /** The Sink V2 adapter: one writer, with its own client, per subtask. */
-    static final class EnvelopeStreamSink implements Sink<ChangeEnvelope> {
+    static final class EnvelopeStreamSink implements EnvelopeWriterSink {
         private final KinesisSinkConfig config;
 
         EnvelopeStreamSink(KinesisSinkConfig config) {
             this.config = config;
-        }
-
-        @Override
-        @Deprecated
-        public SinkWriter<ChangeEnvelope> createWriter(InitContext context) {
-            throw new UnsupportedOperationException("Flink calls createWriter(WriterInitContext)");
         }
 
         @Override

@@ -3,9 +3,9 @@ package io.walcast.sink.rabbitmq;
 import io.walcast.config.RabbitMqSinkConfig;
 import io.walcast.envelope.ChangeEnvelope;
 import io.walcast.sink.EnvelopeSink;
+import io.walcast.sink.EnvelopeWriterSink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -36,17 +36,11 @@ public final class RabbitMqSink implements EnvelopeSink {
     }
 
     /** The Sink V2 adapter: one connection and one confirming channel per subtask. */
-    static final class ConfirmingSink implements Sink<ChangeEnvelope> {
+    static final class ConfirmingSink implements EnvelopeWriterSink {
         private final RabbitMqSinkConfig config;
 
         ConfirmingSink(RabbitMqSinkConfig config) {
             this.config = config;
-        }
-
-        @Override
-        @Deprecated
-        public SinkWriter<ChangeEnvelope> createWriter(InitContext context) {
-            throw new UnsupportedOperationException("Flink calls createWriter(WriterInitContext)");
         }
 
         @Override

@@ -2,12 +2,12 @@ package io.walcast.sink.stdout;
 
 import io.walcast.envelope.ChangeEnvelope;
 import io.walcast.sink.EnvelopeSink;
+import io.walcast.sink.EnvelopeWriterSink;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -29,12 +29,7 @@ public final class StdoutSink implements EnvelopeSink {
     }
 
     /** The Sink V2 adapter; all subtasks share the one standard output of their process. */
-    static final class LineSink implements Sink<ChangeEnvelope> {
-        @Override
-        @Deprecated
-        public SinkWriter<ChangeEnvelope> createWriter(InitContext context) {
-            throw new UnsupportedOperationException("Flink calls createWriter(WriterInitContext)");
-        }
+    static final class LineSink implements EnvelopeWriterSink {
 
         @Override
         public SinkWriter<ChangeEnvelope> createWriter(WriterInitContext context) {

@@ -9,6 +9,7 @@ import io.walcast.config.JobConfig;
 import io.walcast.envelope.EnvelopeJson;
 import io.walcast.sink.EnvelopeSink;
 import io.walcast.source.CapturedTable;
+import io.walcast.testing.TestJobs;
 import io.walcast.testing.TestPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,7 +34,6 @@ import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.paimon.table.Table;
@@ -53,13 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the tables must then equal Postgres and the history hold every change once.
  */
 class PaimonSinkITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(4)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = TestJobs.miniCluster();
 
     static final Duration PATIENCE = Duration.ofMinutes(4);
 

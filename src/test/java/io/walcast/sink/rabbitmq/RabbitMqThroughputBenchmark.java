@@ -4,21 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.walcast.app.Sinks;
 import io.walcast.config.JobConfig;
-import io.walcast.envelope.ChangeEnvelope;
 import io.walcast.sink.EnvelopeSink;
+import io.walcast.testing.CountingSink;
 import io.walcast.testing.RabbitMqBroker;
 import io.walcast.testing.TestJobs;
 import io.walcast.testing.TestPostgres;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,23 +23,21 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * part of {@code mvn verify}; run it with {@code -Dit.test=RabbitMqThroughputBenchmark}.
  */
 class RabbitMqThroughputBenchmark {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(4)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = TestJobs.miniCluster();
 
     static final int ROWS = 200_000;
-    static final AtomicLong COUNTED = new AtomicLong();
 
     @Test
     void confirmedPublishingComparedWithNoSink() throws Exception {
         try (TestPostgres pg = TestPostgres.start();
                 RabbitMqBroker broker = new RabbitMqBroker()) {
             double baseline =
-                    run(pg, "bench_none", "  stdout: {}", List.of(new Counting()), COUNTED::get);
+                    run(
+                            pg,
+                            "bench_none",
+                            "  stdout: {}",
+                            List.of(new CountingSink()),
+                            CountingSink.COUNT::get);
 
             broker.freshExchange("bench");
             broker.freshQueue("bench.all", "bench", "cdc.#", null);
@@ -122,44 +114,6 @@ class RabbitMqThroughputBenchmark {
                     .as("reached " + count.getAsLong() + " of " + target)
                     .isLessThan(deadline);
             Thread.sleep(20);
-        }
-    }
-
-    /** Counts envelopes in this JVM (the MiniCluster runs here) and discards them. */
-    static final class Counting implements EnvelopeSink {
-        @Override
-        public String name() {
-            return "count";
-        }
-
-        @Override
-        public void attach(DataStream<ChangeEnvelope> envelopes) {
-            envelopes.sinkTo(new CountingSink()).name("sink-count").uid("sink-count");
-        }
-    }
-
-    static final class CountingSink implements Sink<ChangeEnvelope> {
-        @Override
-        @Deprecated
-        public SinkWriter<ChangeEnvelope> createWriter(InitContext context) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public SinkWriter<ChangeEnvelope> createWriter(WriterInitContext context) {
-            return new SinkWriter<>() {
-                @Override
-                public void write(ChangeEnvelope e, Context c) {
-                    e.json(); // the RabbitMQ sink renders the JSON too
-                    COUNTED.incrementAndGet();
-                }
-
-                @Override
-                public void flush(boolean endOfInput) {}
-
-                @Override
-                public void close() {}
-            };
         }
     }
 }
