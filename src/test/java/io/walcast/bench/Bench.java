@@ -213,17 +213,27 @@ public final class Bench {
                 if (files.filter(p -> p.toFile().lastModified() >= since).count() >= count) {
                     return;
                 }
+            } catch (java.io.UncheckedIOException e) {
+                // a subsumed checkpoint was deleted while listing
             }
             Thread.sleep(100);
         }
         throw new IllegalStateException("no checkpoint completed");
     }
 
+    /** The newest completed checkpoint; Flink may still be deleting subsumed ones meanwhile. */
     static Optional<Path> latestCheckpoint(Path state) throws IOException {
-        try (Stream<Path> files =
-                Files.find(state, 4, (p, a) -> p.getFileName().toString().equals("_metadata"))) {
-            return files.max(Comparator.comparingLong(p -> p.toFile().lastModified()))
-                    .map(Path::getParent);
+        for (int attempt = 0; ; attempt++) {
+            try (Stream<Path> files =
+                    Files.find(
+                            state, 4, (p, a) -> p.getFileName().toString().equals("_metadata"))) {
+                return files.max(Comparator.comparingLong(p -> p.toFile().lastModified()))
+                        .map(Path::getParent);
+            } catch (java.io.UncheckedIOException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
         }
     }
 
