@@ -50,7 +50,7 @@ class KillRecoveryITCase {
         pg.execute(
                 "create table snap (id int primary key, v text)",
                 "insert into snap select g, md5(g::text) from generate_series(1, " + rows + ") g");
-        String[] run = command("snap", "public\\\\.snap", 1000);
+        String[] run = command("snap", "public\\.snap", 1000);
         List<ChangeEnvelope> all = new ArrayList<>();
         try (WalcastProcess walcast = WalcastProcess.start(dir, "snap1", Map.of(), run)) {
             await(walcast, e -> true, 1, Duration.ofMinutes(3));
@@ -78,7 +78,7 @@ class KillRecoveryITCase {
         pg.execute(
                 "create table big (id int primary key, v text)",
                 "insert into big values (0, 'seed')");
-        String[] run = command("big", "public\\\\.big", 1000);
+        String[] run = command("big", "public\\.big", 1000);
         List<ChangeEnvelope> all = new ArrayList<>();
         try (WalcastProcess walcast = WalcastProcess.start(dir, "big1", Map.of(), run)) {
             await(walcast, e -> e.operation() == Operation.SNAPSHOT, 1, Duration.ofMinutes(3));

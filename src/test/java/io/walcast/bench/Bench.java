@@ -157,15 +157,20 @@ public final class Bench {
                         "--endpos",
                         endLsn,
                         "-f",
-                        "/dev/null");
+                        "-");
+        Path received = Files.createTempFile("pg_recvlogical", ".bin");
         long t0 = System.nanoTime();
-        Process p =
-                new ProcessBuilder(command)
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .start();
+        Process p = new ProcessBuilder(command).redirectOutput(received.toFile()).start();
         if (!p.waitFor(20, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IllegalStateException("pg_recvlogical failed: " + command);
+        }
+        // The pgoutput messages of the backlog are megabytes: a short output means it stopped
+        // early.
+        long bytes = Files.size(received);
+        Files.delete(received);
+        if (bytes < rows * 40L) {
+            throw new IllegalStateException(
+                    "pg_recvlogical wrote only " + bytes + " bytes for " + rows + " rows");
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         double cpu = p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
