@@ -26,7 +26,8 @@ public final class Main {
                     "      under --state-dir (default ./.walcast); --fresh starts over. Without --local:",
                     "      submitted to the cluster of `flink run`.",
                     "  validate <job.yaml>",
-                    "      Checks the job definition and the source database; exit code 0 when ready.",
+                    "      Preflight: the job definition, Postgres (wal_level, slots, rights, tables,",
+                    "      slot and publication) and every sink; exit code 0 when ready, 1 with problems.",
                     "  demo [--web-port N]",
                     "      Embedded Postgres with a sample schema and workload, envelopes on stdout.");
 

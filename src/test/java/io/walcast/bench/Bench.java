@@ -101,10 +101,10 @@ public final class Bench {
                             + " values (i, md5(i::text), i * 1.5, now()); commit; end loop; end $$",
                     "call " + table + "_fill(" + rows + ")");
         }
-        String endLsn = pg.queryOne("select pg_current_wal_lsn()");
+        pg.queryOne("select pg_logical_emit_message(true, '" + END_MARKER + "', 'end')");
 
         List<Result> out = new ArrayList<>();
-        out.add(pgRecvLogical(pg, shape, table, endLsn, rows));
+        out.add(pgRecvLogical(pg, shape, table, rows));
 
         CountingSink.reset();
         long cpuBefore = processCpuNanos();
@@ -133,8 +133,15 @@ public final class Bench {
         return out;
     }
 
-    static Result pgRecvLogical(
-            TestPostgres pg, String shape, String table, String endLsn, int rows) throws Exception {
+    static final String END_MARKER = "walcast-bench-end";
+
+    /**
+     * {@code pg_recvlogical} with pgoutput, its output scanned for the logical message that follows
+     * the backlog ({@code --endpos} can stop it early: a keepalive past the position ends it before
+     * a large transaction is decoded).
+     */
+    static Result pgRecvLogical(TestPostgres pg, String shape, String table, int rows)
+            throws Exception {
         List<String> command =
                 List.of(
                         "pg_recvlogical",
@@ -153,28 +160,56 @@ public final class Bench {
                         "-o",
                         "proto_version=1",
                         "-o",
+                        "messages=true",
+                        "-o",
                         "publication_names=" + table + "_recv",
-                        "--endpos",
-                        endLsn,
                         "-f",
                         "-");
-        Path received = Files.createTempFile("pg_recvlogical", ".bin");
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(command).redirectOutput(received.toFile()).start();
-        if (!p.waitFor(20, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException("pg_recvlogical failed: " + command);
-        }
-        // The pgoutput messages of the backlog are megabytes: a short output means it stopped
-        // early.
-        long bytes = Files.size(received);
-        Files.delete(received);
-        if (bytes < rows * 40L) {
-            throw new IllegalStateException(
-                    "pg_recvlogical wrote only " + bytes + " bytes for " + rows + " rows");
+        Process p =
+                new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        byte[] marker = END_MARKER.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        long bytes = 0;
+        try (var in = p.getInputStream()) {
+            byte[] buffer = new byte[1 << 16];
+            byte[] window = new byte[0];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                bytes += n;
+                byte[] joined = new byte[window.length + n];
+                System.arraycopy(window, 0, joined, 0, window.length);
+                System.arraycopy(buffer, 0, joined, window.length, n);
+                if (indexOf(joined, marker) >= 0) {
+                    break;
+                }
+                window =
+                        java.util.Arrays.copyOfRange(
+                                joined, Math.max(0, joined.length - marker.length), joined.length);
+            }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        double cpu = p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
-        return new Result(shape, "pg_recvlogical (ceiling)", rows, seconds, seconds, cpu);
+        p.destroy();
+        p.waitFor(1, TimeUnit.MINUTES);
+        // The pgoutput messages of the backlog are megabytes: a short output means it stopped
+        // early.
+        if (bytes < rows * 40L) {
+            throw new IllegalStateException(
+                    "pg_recvlogical received only " + bytes + " bytes for " + rows + " rows");
+        }
+        return new Result(shape, "pg_recvlogical (ceiling)", rows, seconds, seconds, Double.NaN);
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     static JobClient start(JobConfig job, Path state, Path restoreFrom) throws Exception {
