@@ -45,7 +45,17 @@ public final class Bench {
         }
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+            System.exit(0);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1); // the MiniCluster's threads would keep the JVM alive
+        }
+    }
+
+    static void run(String[] args) throws Exception {
         int rows = 200_000;
         for (String a : args) {
             if (a.equals("--large")) {
@@ -61,7 +71,6 @@ public final class Bench {
             }
         }
         report(results, rows);
-        System.exit(0);
     }
 
     static List<Result> runShape(TestPostgres pg, String shape, int rows) throws Exception {
@@ -244,21 +253,26 @@ public final class Bench {
         throw new IllegalStateException("walcast never started streaming");
     }
 
+    /**
+     * Waits until {@code count} checkpoints completed from now on (only the latest is retained).
+     */
     static void awaitCheckpoints(Path state, int count) throws Exception {
         long since = System.currentTimeMillis();
-        for (int i = 0; i < 1200; i++) {
+        java.util.Set<String> completed = new java.util.HashSet<>();
+        for (int i = 0; i < 1200 && completed.size() < count; i++) {
             try (Stream<Path> files =
                     Files.find(
                             state, 4, (p, a) -> p.getFileName().toString().equals("_metadata"))) {
-                if (files.filter(p -> p.toFile().lastModified() >= since).count() >= count) {
-                    return;
-                }
+                files.filter(p -> p.toFile().lastModified() >= since)
+                        .forEach(p -> completed.add(p.getParent().toString()));
             } catch (java.io.UncheckedIOException e) {
                 // a subsumed checkpoint was deleted while listing
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("no checkpoint completed");
+        if (completed.size() < count) {
+            throw new IllegalStateException("no checkpoint completed");
+        }
     }
 
     /** The newest completed checkpoint; Flink may still be deleting subsumed ones meanwhile. */
