@@ -37,6 +37,11 @@ public final class ChangeFilter implements Serializable {
         return columns.apply(targets == e.targets() ? e : e.toBuilder().targets(targets).build());
     }
 
+    /** Whether envelopes of this table have columns masked (for the {@code numMasked} counter). */
+    public boolean masks(String qualifiedTable) {
+        return columns.masks(qualifiedTable);
+    }
+
     /** The columns the change touched, when both images are known. */
     static List<String> targets(ChangeEnvelope e) {
         return switch (e.operation()) {

@@ -23,6 +23,10 @@ public final class ColumnPolicy implements Serializable {
         filters.maskColumns().forEach((t, cols) -> masked.add(t, Set.copyOf(cols)));
     }
 
+    public boolean masks(String qualifiedTable) {
+        return !masked.get(qualifiedTable).isEmpty();
+    }
+
     public ChangeEnvelope apply(ChangeEnvelope e) {
         Set<String> drop = dropped.get(e.qualifiedTable());
         Set<String> mask = masked.get(e.qualifiedTable());

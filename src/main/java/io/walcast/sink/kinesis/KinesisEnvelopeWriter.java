@@ -72,7 +72,7 @@ final class KinesisEnvelopeWriter implements SinkWriter<ChangeEnvelope> {
         this.sentBytes = metrics.getNumBytesSendCounter();
         this.sendErrors = metrics.getNumRecordsSendErrorsCounter();
         this.retried = metrics.counter("numRecordsRetried");
-        this.deadLettered = metrics.counter("numRecordsDeadLettered");
+        this.deadLettered = metrics.counter("numDeadLettered");
         metrics.gauge("currentBufferedRecords", batches::size);
         scheduleTick();
     }
@@ -122,7 +122,7 @@ final class KinesisEnvelopeWriter implements SinkWriter<ChangeEnvelope> {
         deadLettered.inc();
         LOG.warn(
                 "Envelope {} of {} is {} bytes, over the Kinesis record limit; written to {}"
-                        + " (counted in numRecordsDeadLettered)",
+                        + " (counted in numDeadLettered)",
                 e.id(),
                 e.qualifiedTable(),
                 size,
