@@ -224,7 +224,7 @@ class OpsPreflightITCase {
                                 "  tables: ['public\\.orders']",
                                 String.join(
                                         "\n",
-                                        "  rabbitmq: {uri: 'amqp://guest:canary-s3cret@127.0.0.1:1/',"
+                                        "  rabbitmq: {uri: 'amqp://guest:canary-s3cret@127.0.0.1:1',"
                                                 + " exchange: walcast.x}",
                                         "  kinesis: {stream: s, endpoint: 'http://127.0.0.1:1'}",
                                         "  paimon: {warehouse: '"
@@ -232,7 +232,7 @@ class OpsPreflightITCase {
                                                 + "'}")));
         String text = text(findings);
         assertThat(text)
-                .contains("cannot connect to RabbitMQ at amqp://127.0.0.1:1/")
+                .contains("cannot connect to RabbitMQ at amqp://127.0.0.1:1")
                 .contains("start the broker or fix host, port, vhost, user and password")
                 .contains("no HTTP answer from http://127.0.0.1:1")
                 .contains("start the Kinesis endpoint or fix sinks.kinesis.endpoint")
