@@ -13,22 +13,31 @@ import java.util.stream.Stream;
  * which one a restarted run resumes from: the newest completed one, i.e. the newest {@code chk-N}
  * holding a {@code _metadata} file (written last, so a crash mid-checkpoint leaves none).
  */
-final class LocalCheckpoints {
+public final class LocalCheckpoints {
     private LocalCheckpoints() {}
 
     static Path directory(Path stateDir, String jobName) {
         return stateDir.toAbsolutePath().resolve(jobName).resolve("checkpoints");
     }
 
-    static Optional<Path> latest(Path checkpoints) {
+    /** The newest completed checkpoint; Flink may be deleting subsumed ones meanwhile. */
+    public static Optional<Path> latest(Path checkpoints) {
         if (!Files.isDirectory(checkpoints)) {
             return Optional.empty();
         }
-        try (Stream<Path> files = Files.find(checkpoints, 3, (p, a) -> isMetadata(p))) {
-            return files.max(Comparator.comparingLong(LocalCheckpoints::modified))
-                    .map(Path::getParent);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list checkpoints in " + checkpoints, e);
+        for (int attempt = 0; ; attempt++) {
+            try (Stream<Path> files = Files.find(checkpoints, 3, (p, a) -> isMetadata(p))) {
+                return files.max(Comparator.comparingLong(LocalCheckpoints::modified))
+                        .map(Path::getParent);
+            } catch (IOException | UncheckedIOException e) {
+                if (attempt == 10) {
+                    throw new UncheckedIOException(
+                            "cannot list checkpoints in " + checkpoints,
+                            e instanceof IOException io
+                                    ? io
+                                    : ((UncheckedIOException) e).getCause());
+                }
+            }
         }
     }
 

@@ -158,7 +158,17 @@ public final class RecordNormalizer implements Serializable {
     }
 
     static String streamId(long commitLsn, long lsn, int ordinal) {
-        return String.format("%016x-%016x-%d", commitLsn, lsn, ordinal);
+        StringBuilder id = new StringBuilder(40);
+        appendHex16(id, commitLsn).append('-');
+        return appendHex16(id, lsn).append('-').append(ordinal).toString();
+    }
+
+    private static StringBuilder appendHex16(StringBuilder s, long value) {
+        String hex = Long.toHexString(value);
+        for (int i = hex.length(); i < 16; i++) {
+            s.append('0');
+        }
+        return s.append(hex);
     }
 
     static String snapshotId(String qualifiedTable, RowImage key) {

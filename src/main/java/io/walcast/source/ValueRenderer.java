@@ -64,7 +64,7 @@ public final class ValueRenderer {
                 case "io.debezium.time.ZonedTime":
                     return quote(((String) value).replace("Z", "+00"));
                 case NumericTextConverter.SCHEMA_NAME:
-                    return numeric((String) value);
+                    return numericText((String) value);
                 case "io.debezium.data.Bits":
                     return quote(bits(value, schema.parameters()));
                 case "io.debezium.data.geometry.Point":
@@ -136,15 +136,24 @@ public final class ValueRenderer {
         return quote(value);
     }
 
-    /** Numerics arrive as exact text; the special values are strings in JSON, as in Postgres. */
-    static String numeric(String text) {
+    /** {@link NumericTextConverter}'s text is already plain decimal: only special values change. */
+    static String numericText(String text) {
         return switch (text) {
             case "NaN" -> NAN;
             case "Infinity" -> "\"Infinity\"";
             case "-Infinity" -> "\"-Infinity\"";
-            default -> new BigDecimal(text).toPlainString();
+            default -> text;
         };
     }
+
+    /** Numerics as exact decimal text from elsewhere (Debezium's string mode): made plain first. */
+    static String numeric(String text) {
+        return numericText(
+                SPECIAL_NUMERICS.contains(text) ? text : new BigDecimal(text).toPlainString());
+    }
+
+    private static final java.util.Set<String> SPECIAL_NUMERICS =
+            java.util.Set.of("NaN", "Infinity", "-Infinity");
 
     /**
      * Shortest round-trip digits, in fixed notation when the decimal exponent is in [-4, digits)
@@ -183,16 +192,24 @@ public final class ValueRenderer {
         return s.append(abs).toString();
     }
 
-    /** The fewest significant digits that read back as the same float or double (like Ryu). */
+    /**
+     * The fewest significant digits that read back as the same float or double (what Ryu gives
+     * Postgres). Java 17's own rendering is shortest but for rare values, so it is the start and
+     * usually the answer.
+     */
     private static BigDecimal shortest(double d, boolean single) {
-        BigDecimal exact = new BigDecimal(d);
-        for (int precision = 1; precision < 17; precision++) {
-            BigDecimal candidate = exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
-            if (single ? candidate.floatValue() == (float) d : candidate.doubleValue() == d) {
-                return candidate.stripTrailingZeros();
+        BigDecimal best =
+                new BigDecimal(single ? Float.toString((float) d) : Double.toString(d))
+                        .stripTrailingZeros();
+        while (best.precision() > 1) {
+            BigDecimal shorter =
+                    best.round(new MathContext(best.precision() - 1, RoundingMode.HALF_EVEN));
+            if (single ? shorter.floatValue() != (float) d : shorter.doubleValue() != d) {
+                break;
             }
+            best = shorter.stripTrailingZeros();
         }
-        return exact.round(MathContext.DECIMAL64).stripTrailingZeros();
+        return best;
     }
 
     private static final Pattern ISO_INTERVAL =

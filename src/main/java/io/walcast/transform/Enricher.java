@@ -23,12 +23,12 @@ public final class Enricher implements Serializable {
     }
 
     public ChangeEnvelope apply(ChangeEnvelope e) {
-        String resource = resources.get(e.qualifiedTable());
-        ChangeEnvelope withResource =
-                e.toBuilder()
-                        .resource(resource == null ? e.table() : resource)
-                        .metadata(metadata)
-                        .build();
-        return withResource.toBuilder().routingKey(routingKeys.render(withResource)).build();
+        String mapped = resources.get(e.qualifiedTable());
+        String resource = mapped == null ? e.table() : mapped;
+        return e.toBuilder()
+                .resource(resource)
+                .routingKey(routingKeys.render(resource, e))
+                .metadata(metadata)
+                .build();
     }
 }

@@ -30,12 +30,19 @@ public final class RoutingKeys implements Serializable {
     }
 
     public String render(ChangeEnvelope e) {
+        return render(e.resource(), e);
+    }
+
+    /**
+     * The key for a change whose resource is {@code resource} (the envelope's may not be set yet).
+     */
+    public String render(String resource, ChangeEnvelope e) {
         StringBuilder key = new StringBuilder(64);
         for (String part : parts) {
             if (part.startsWith("{")) {
                 key.append(
                         switch (part.substring(1)) {
-                            case "resource" -> e.resource();
+                            case "resource" -> resource;
                             case "operation" -> e.operation().wireName();
                             case "schema" -> e.schema();
                             case "table" -> e.table();

@@ -3,11 +3,9 @@ package io.walcast.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.walcast.envelope.ChangeEnvelope;
-import io.walcast.envelope.EnvelopeJson;
 import io.walcast.envelope.Operation;
 import io.walcast.testing.TestPostgres;
 import io.walcast.testing.WalcastProcess;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -53,9 +50,9 @@ class KillRecoveryITCase {
         String[] run = command("snap", "public\\.snap", 1000);
         List<ChangeEnvelope> all = new ArrayList<>();
         try (WalcastProcess walcast = WalcastProcess.start(dir, "snap1", Map.of(), run)) {
-            await(walcast, e -> true, 1, Duration.ofMinutes(3));
+            walcast.await(e -> true, 1, Duration.ofMinutes(3));
             walcast.kill();
-            all.addAll(envelopes(walcast));
+            all.addAll(walcast.envelopes());
         }
         assertThat(all.size()).as("killed before the snapshot finished").isLessThan(rows);
         try (WalcastProcess walcast = WalcastProcess.start(dir, "snap2", Map.of(), run)) {
@@ -63,12 +60,12 @@ class KillRecoveryITCase {
             // every row, the one written after the restart included, from either run
             long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
             List<ChangeEnvelope> firstRun = List.copyOf(all);
-            while (distinctKeys(firstRun, envelopes(walcast)) < rows + 1
+            while (distinctKeys(firstRun, walcast.envelopes()) < rows + 1
                     && walcast.isAlive()
                     && System.nanoTime() < deadline) {
                 Thread.sleep(500);
             }
-            all.addAll(envelopes(walcast));
+            all.addAll(walcast.envelopes());
         }
         Report report =
                 Report.of(
@@ -88,27 +85,26 @@ class KillRecoveryITCase {
         String[] run = command("big", "public\\.big", 1000);
         List<ChangeEnvelope> all = new ArrayList<>();
         try (WalcastProcess walcast = WalcastProcess.start(dir, "big1", Map.of(), run)) {
-            await(walcast, e -> e.operation() == Operation.SNAPSHOT, 1, Duration.ofMinutes(3));
+            walcast.await(e -> e.operation() == Operation.SNAPSHOT, 1, Duration.ofMinutes(3));
             Thread.sleep(3000); // streaming and a checkpoint or two
             pg.execute(
                     "insert into big select g, md5(g::text) from generate_series(1, "
                             + rows
                             + ") g");
-            await(walcast, e -> e.operation() == Operation.INSERT, 1000, Duration.ofMinutes(3));
+            walcast.await(e -> e.operation() == Operation.INSERT, 1000, Duration.ofMinutes(3));
             walcast.kill();
-            all.addAll(envelopes(walcast));
+            all.addAll(walcast.envelopes());
         }
         long firstRun = all.stream().filter(e -> e.operation() == Operation.INSERT).count();
         try (WalcastProcess walcast = WalcastProcess.start(dir, "big2", Map.of(), run)) {
             pg.execute("insert into big values (" + (rows + 1) + ", 'after')");
-            await(
-                    walcast,
+            walcast.await(
                     e ->
                             e.operation() == Operation.INSERT
                                     && e.key().json("id").equals(Integer.toString(rows + 1)),
                     1,
                     Duration.ofMinutes(5));
-            all.addAll(envelopes(walcast));
+            all.addAll(walcast.envelopes());
         }
         Report report =
                 Report.of(
@@ -203,33 +199,5 @@ class KillRecoveryITCase {
                 .map(e -> e.key().json("id"))
                 .distinct()
                 .count();
-    }
-
-    private static List<ChangeEnvelope> envelopes(WalcastProcess walcast) {
-        return walcast.stdoutLines().stream()
-                .map(line -> EnvelopeJson.read(line.getBytes(StandardCharsets.UTF_8)))
-                .toList();
-    }
-
-    private static void await(
-            WalcastProcess walcast, Predicate<ChangeEnvelope> filter, int count, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            long n = envelopes(walcast).stream().filter(filter).count();
-            if (n >= count) {
-                return;
-            }
-            if (!walcast.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError(
-                        "expected "
-                                + count
-                                + " envelopes, got "
-                                + n
-                                + "; stderr:\n"
-                                + walcast.stderr());
-            }
-            Thread.sleep(100);
-        }
     }
 }

@@ -3,11 +3,9 @@ package io.walcast.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.walcast.envelope.ChangeEnvelope;
-import io.walcast.envelope.EnvelopeJson;
 import io.walcast.envelope.Operation;
 import io.walcast.testing.TestPostgres;
 import io.walcast.testing.WalcastProcess;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,21 +82,21 @@ class LocalRunITCase {
         List<ChangeEnvelope> first;
         List<ChangeEnvelope> second;
         try (WalcastProcess walcast = WalcastProcess.start(dir, "run1", env, run)) {
-            await(walcast, e -> e.operation() == Operation.SNAPSHOT, 50);
+            walcast.await(e -> e.operation() == Operation.SNAPSHOT, 50, Duration.ofMinutes(3));
             pg.execute("insert into items select g, 'a-' || g from generate_series(51, 100) g");
-            await(walcast, e -> e.operation() == Operation.INSERT, 50);
+            walcast.await(e -> e.operation() == Operation.INSERT, 50, Duration.ofMinutes(3));
             long seenA = System.currentTimeMillis();
             awaitCheckpointsCompletedAfter(seenA, 2);
             pg.execute("update items set v = 'b-' || id where id between 1 and 50");
-            await(walcast, e -> e.operation() == Operation.UPDATE, 50);
+            walcast.await(e -> e.operation() == Operation.UPDATE, 50, Duration.ofMinutes(3));
             walcast.kill();
-            first = envelopes(walcast);
+            first = walcast.envelopes();
             assertThat(walcast.stderr()).doesNotContain(CANARY);
         }
         try (WalcastProcess walcast = WalcastProcess.start(dir, "run2", env, run)) {
             pg.execute("delete from items where id > 90");
-            await(walcast, e -> e.operation() == Operation.DELETE, 10);
-            second = envelopes(walcast);
+            walcast.await(e -> e.operation() == Operation.DELETE, 10, Duration.ofMinutes(3));
+            second = walcast.envelopes();
             assertThat(walcast.stderr())
                     .contains("resuming job 'localrun' from checkpoint")
                     .doesNotContain(CANARY);
@@ -195,34 +192,6 @@ class LocalRunITCase {
                     .contains("the server is unreachable")
                     .contains("check source.hostname and source.port")
                     .doesNotContain("\tat ");
-        }
-    }
-
-    private static List<ChangeEnvelope> envelopes(WalcastProcess walcast) {
-        return walcast.stdoutLines().stream()
-                .map(line -> EnvelopeJson.read(line.getBytes(StandardCharsets.UTF_8)))
-                .toList();
-    }
-
-    private static void await(WalcastProcess walcast, Predicate<ChangeEnvelope> filter, int count)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (true) {
-            // Every stdout line must be an envelope: a log line here would fail to parse.
-            long n = envelopes(walcast).stream().filter(filter).count();
-            if (n >= count) {
-                return;
-            }
-            if (!walcast.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError(
-                        "expected "
-                                + count
-                                + " envelopes, got "
-                                + n
-                                + "; stderr:\n"
-                                + walcast.stderr());
-            }
-            Thread.sleep(200);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.walcast.bench;
 
+import io.walcast.app.LocalCheckpoints;
 import io.walcast.app.WalcastJob;
 import io.walcast.config.JobConfig;
 import io.walcast.testing.CountingSink;
@@ -10,10 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -118,7 +117,7 @@ public final class Bench {
         CountingSink.reset();
         long cpuBefore = processCpuNanos();
         long t0 = System.nanoTime();
-        JobClient resumed = start(job, state, latestCheckpoint(state).orElseThrow());
+        JobClient resumed = start(job, state, LocalCheckpoints.latest(state).orElseThrow());
         long deadline = t0 + TimeUnit.MINUTES.toNanos(20);
         while (CountingSink.COUNT.get() < rows) {
             if (System.nanoTime() > deadline) {
@@ -272,22 +271,6 @@ public final class Bench {
         }
         if (completed.size() < count) {
             throw new IllegalStateException("no checkpoint completed");
-        }
-    }
-
-    /** The newest completed checkpoint; Flink may still be deleting subsumed ones meanwhile. */
-    static Optional<Path> latestCheckpoint(Path state) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            try (Stream<Path> files =
-                    Files.find(
-                            state, 4, (p, a) -> p.getFileName().toString().equals("_metadata"))) {
-                return files.max(Comparator.comparingLong(p -> p.toFile().lastModified()))
-                        .map(Path::getParent);
-            } catch (java.io.UncheckedIOException e) {
-                if (attempt == 10) {
-                    throw e;
-                }
-            }
         }
     }
 

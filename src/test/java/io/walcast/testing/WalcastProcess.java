@@ -1,5 +1,7 @@
 package io.walcast.testing;
 
+import io.walcast.envelope.ChangeEnvelope;
+import io.walcast.envelope.EnvelopeJson;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * {@code java -jar target/walcast.jar …} as a separate process, the way a user runs it: standard
@@ -57,6 +60,32 @@ public final class WalcastProcess implements AutoCloseable {
 
     public List<String> stdoutLines() {
         return lines(stdout);
+    }
+
+    /**
+     * Standard output read back as envelopes: a line that is not one (a log line) fails the test.
+     */
+    public List<ChangeEnvelope> envelopes() {
+        return stdoutLines().stream()
+                .map(line -> EnvelopeJson.read(line.getBytes(StandardCharsets.UTF_8)))
+                .toList();
+    }
+
+    /** Waits until {@code count} envelopes on standard output match; fails if the process dies. */
+    public void await(Predicate<ChangeEnvelope> filter, int count, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long n = envelopes().stream().filter(filter).count();
+            if (n >= count) {
+                return;
+            }
+            if (!isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError(
+                        "expected " + count + " envelopes, got " + n + "; stderr:\n" + stderr());
+            }
+            Thread.sleep(100);
+        }
     }
 
     public String stderr() {
