@@ -376,6 +376,17 @@ public final class ValueRenderer {
         if (iso.equals("infinity") || iso.equals("-infinity")) {
             return iso;
         }
+        // Debezium writes UTC as yyyy-MM-ddTHH:mm:ss[.f]Z with the fraction already trimmed: only
+        // the offset changes (a hot path; parsing costs more than the rest of the row).
+        int last = iso.length() - 1;
+        if (last >= 19
+                && iso.charAt(last) == 'Z'
+                && iso.charAt(4) == '-'
+                && iso.charAt(10) == 'T'
+                && iso.charAt(16) == ':'
+                && (last == 19 || iso.charAt(19) == '.' && iso.charAt(last - 1) != '0')) {
+            return iso.substring(0, last) + "+00:00";
+        }
         OffsetDateTime t = OffsetDateTime.parse(iso).withOffsetSameInstant(ZoneOffset.UTC);
         return t.toLocalDate() + "T" + time(t.toLocalTime()) + "+00:00";
     }
@@ -397,13 +408,25 @@ public final class ValueRenderer {
     /** {@code .ffffff} without trailing zeros; nothing for a whole second. */
     private static void appendFraction(StringBuilder s, int micros) {
         if (micros != 0) {
-            String frac = String.format(Locale.ROOT, "%06d", micros);
-            int end = frac.length();
-            while (frac.charAt(end - 1) == '0') {
-                end--;
+            int digits = 6;
+            while (micros % 10 == 0) {
+                micros /= 10;
+                digits--;
             }
-            s.append('.').append(frac, 0, end);
+            s.append('.');
+            for (int i = stringSize(micros); i < digits; i++) {
+                s.append('0');
+            }
+            s.append(micros);
         }
+    }
+
+    private static int stringSize(int positive) {
+        int size = 1;
+        for (int n = positive; n >= 10; n /= 10) {
+            size++;
+        }
+        return size;
     }
 
     private static StringBuilder two(StringBuilder s, int n) {
@@ -469,6 +492,12 @@ public final class ValueRenderer {
     }
 
     public static String quote(String text) {
-        return '"' + new String(ENCODER.quoteAsString(text)) + '"';
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return '"' + new String(ENCODER.quoteAsString(text)) + '"';
+            }
+        }
+        return '"' + text + '"';
     }
 }

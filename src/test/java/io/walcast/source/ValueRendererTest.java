@@ -42,6 +42,36 @@ class ValueRendererTest {
         assertThat(ValueRenderer.zonedTimestamp("2024-07-01T10:00:00.500Z"))
                 .isEqualTo("2024-07-01T10:00:00.5+00:00");
         assertThat(ValueRenderer.time(86_399_999_000L)).isEqualTo("23:59:59.999");
+        assertThat(ValueRenderer.time(450)).isEqualTo("00:00:00.00045");
+        assertThat(ValueRenderer.zonedTimestamp("2024-07-01T10:00:00.00045Z"))
+                .isEqualTo("2024-07-01T10:00:00.00045+00:00");
+        assertThat(ValueRenderer.zonedTimestamp("2024-07-01T10:00:00Z"))
+                .isEqualTo("2024-07-01T10:00:00+00:00");
+    }
+
+    @Test
+    void zonedTimestampsAsDebeziumWritesThemMatchPlainTimestamps() {
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 10_000; i++) {
+            long micros = random.nextLong(253_402_300_799_999_999L); // up to 9999-12-31
+            if (i % 3 == 0) {
+                micros -= micros % 1_000_000; // whole seconds
+            }
+            java.time.Instant instant =
+                    java.time.Instant.EPOCH.plus(micros, java.time.temporal.ChronoUnit.MICROS);
+            String debezium =
+                    java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
+                            instant.atOffset(java.time.ZoneOffset.UTC));
+            assertThat(ValueRenderer.zonedTimestamp(debezium))
+                    .as(debezium)
+                    .isEqualTo(ValueRenderer.timestamp(micros) + "+00:00");
+        }
+    }
+
+    @Test
+    void quotingEscapesOnlyWhatJsonNeeds() {
+        assertThat(ValueRenderer.quote("plain Bücher €")).isEqualTo("\"plain Bücher €\"");
+        assertThat(ValueRenderer.quote("a\"b\\c\n\u0001")).isEqualTo("\"a\\\"b\\\\c\\n\\u0001\"");
     }
 
     @Test
