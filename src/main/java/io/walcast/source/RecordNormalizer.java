@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.connect.data.Field;
-import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
@@ -52,6 +51,7 @@ public final class RecordNormalizer implements Serializable {
     private transient long lastLsn = -1;
     private transient long lastCommitLsn = -1;
     private transient int ordinal;
+    private transient RecordLayouts layouts;
 
     public RecordNormalizer(List<CapturedTable> tables) {
         this(tables, BeforeImageConfig.AUTO);
@@ -78,27 +78,32 @@ public final class RecordNormalizer implements Serializable {
 
     /** The envelope for a change record, or {@code null} for records that are not row changes. */
     public ChangeEnvelope normalize(SourceRecord record) {
-        if (!(record.value() instanceof Struct value)
-                || value.schema().field("op") == null
-                || value.getString("op") == null) {
+        if (!(record.value() instanceof Struct value)) {
             return null;
         }
-        Struct source = value.getStruct("source");
-        Operation op = operation(value.getString("op"));
-        String schema = source.getString("schema");
-        String table = source.getString("table");
+        if (layouts == null) {
+            layouts = new RecordLayouts();
+        }
+        RecordLayouts.Envelope layout = layouts.envelope(value.schema());
+        if (layout.op() == null || value.get(layout.op()) == null) {
+            return null;
+        }
+        Struct source = (Struct) value.get(layout.source());
+        RecordLayouts.Source at = layouts.source(source.schema());
+        Operation op = operation((String) value.get(layout.op()));
+        String schema = (String) source.get(at.schema());
+        String table = (String) source.get(at.table());
         String qualified = schema + "." + table;
-        RowImage key = record.key() instanceof Struct k ? row(k) : null;
-        RowImage before =
-                row(value.schema().field("before") == null ? null : value.getStruct("before"));
-        RowImage after =
-                row(value.schema().field("after") == null ? null : value.getStruct("after"));
+        RowImage key =
+                record.key() instanceof Struct k ? row(k, layouts.columnNames(k.schema())) : null;
+        RowImage before = layout.before() == null ? null : row((Struct) value.get(layout.before()));
+        RowImage after = layout.after() == null ? null : row((Struct) value.get(layout.after()));
 
         RowImage current = op == Operation.DELETE ? null : after;
         ChangeEnvelope.Builder b =
                 ChangeEnvelope.builder()
                         .operation(op)
-                        .database(source.getString("db"))
+                        .database((String) source.get(at.db()))
                         .schema(schema)
                         .table(table)
                         .key(key);
@@ -123,14 +128,14 @@ public final class RecordNormalizer implements Serializable {
         }
         b.previous(previous).current(current);
         if (op == Operation.SNAPSHOT) {
-            Long readTime = value.getInt64("ts_ms");
+            Long readTime = layout.tsMs() == null ? null : (Long) value.get(layout.tsMs());
             return b.snapshot(true)
                     .timestampMillis(readTime == null ? 0 : readTime)
                     .id(snapshotId(qualified, key != null ? key : after))
                     .build();
         }
-        long lsn = source.getInt64("lsn");
-        long commitLsn = commitLsn(source.getString("sequence"), lsn);
+        long lsn = (Long) source.get(at.lsn());
+        long commitLsn = commitLsn((String) source.get(at.sequence()), lsn);
         if (lsn == lastLsn && commitLsn == lastCommitLsn) {
             ordinal++;
         } else {
@@ -138,8 +143,8 @@ public final class RecordNormalizer implements Serializable {
             lastLsn = lsn;
             lastCommitLsn = commitLsn;
         }
-        return b.timestampMillis(source.getInt64("ts_ms"))
-                .xid(source.getInt64("txId"))
+        return b.timestampMillis((Long) source.get(at.tsMs()))
+                .xid((Long) source.get(at.txId()))
                 .lsn(lsn)
                 .commitLsn(commitLsn)
                 .id(streamId(commitLsn, lsn, ordinal))
@@ -207,20 +212,20 @@ public final class RecordNormalizer implements Serializable {
         return first.isEmpty() || first.equals("null") ? lsn : Long.parseLong(first);
     }
 
-    static RowImage row(Struct struct) {
-        if (struct == null) {
-            return null;
-        }
+    private RowImage row(Struct struct) {
+        return struct == null ? null : row(struct, layouts.columnNames(struct.schema()));
+    }
+
+    static RowImage row(Struct struct, String[] names) {
         List<Field> fields = struct.schema().fields();
-        String[] names = new String[fields.size()];
-        String[] values = new String[fields.size()];
+        String[] values = new String[names.length];
         for (int i = 0; i < names.length; i++) {
             Field f = fields.get(i);
-            Schema s = f.schema();
-            names[i] = f.name();
             Object value = struct.get(f);
             values[i] =
-                    isPlaceholder(value) ? RowImage.UNAVAILABLE : ValueRenderer.render(s, value);
+                    isPlaceholder(value)
+                            ? RowImage.UNAVAILABLE
+                            : ValueRenderer.render(f.schema(), value);
         }
         return RowImage.of(names, values);
     }
