@@ -48,7 +48,7 @@ public record SourceConfig(
                                 n.choice("startup", "initial", "initial", "latest")
                                         .toUpperCase(java.util.Locale.ROOT)),
                         n.duration("heartbeat", Duration.ofSeconds(10)),
-                        n.integer("snapshot-split-size", 8096, 1, Integer.MAX_VALUE),
+                        n.integer("snapshot-split-size", 32768, 1, Integer.MAX_VALUE),
                         // Writes WAL on every heartbeat, so the slot advances while the captured
                         // tables are idle and others are busy; "" turns it off.
                         n.string("heartbeat-action-query", DEFAULT_HEARTBEAT_ACTION_QUERY),

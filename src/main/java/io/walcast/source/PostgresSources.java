@@ -54,6 +54,7 @@ public final class PostgresSources {
                             case LATEST -> StartupOptions.latest();
                         })
                 .splitSize(source.snapshotSplitSize())
+                .skipSnapshotBackfill(Boolean.getBoolean("skipbf"))
                 .heartbeatInterval(source.heartbeat())
                 .debeziumProperties(debeziumProperties(source))
                 .deserializer(new EnvelopeDeserializationSchema(tables, previous))

@@ -52,6 +52,7 @@ public final class RecordNormalizer implements Serializable {
     private transient long lastCommitLsn = -1;
     private transient int ordinal;
     private transient RecordLayouts layouts;
+    private transient MessageDigest sha256;
 
     public RecordNormalizer(List<CapturedTable> tables) {
         this(tables, BeforeImageConfig.AUTO);
@@ -131,7 +132,7 @@ public final class RecordNormalizer implements Serializable {
             Long readTime = layout.tsMs() == null ? null : (Long) value.get(layout.tsMs());
             return b.snapshot(true)
                     .timestampMillis(readTime == null ? 0 : readTime)
-                    .id(snapshotId(qualified, key != null ? key : after))
+                    .id(snapshotId(sha256(), qualified, key != null ? key : after))
                     .build();
         }
         long lsn = (Long) source.get(at.lsn());
@@ -176,22 +177,29 @@ public final class RecordNormalizer implements Serializable {
         return s.append(hex);
     }
 
-    static String snapshotId(String qualifiedTable, RowImage key) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(qualifiedTable.getBytes(StandardCharsets.UTF_8));
-            if (key != null) {
-                for (int i = 0; i < key.size(); i++) {
-                    sha.update((byte) 0);
-                    sha.update(key.column(i).getBytes(StandardCharsets.UTF_8));
-                    sha.update((byte) 0);
-                    sha.update(key.json(i).getBytes(StandardCharsets.UTF_8));
-                }
+    /** One digest per normalizer (one per source reader), not a provider lookup per row. */
+    private MessageDigest sha256() {
+        if (sha256 == null) {
+            try {
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
             }
-            return "s-" + HexFormat.of().formatHex(sha.digest(), 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
+        return sha256;
+    }
+
+    static String snapshotId(MessageDigest sha, String qualifiedTable, RowImage key) {
+        sha.update(qualifiedTable.getBytes(StandardCharsets.UTF_8));
+        if (key != null) {
+            for (int i = 0; i < key.size(); i++) {
+                sha.update((byte) 0);
+                sha.update(key.column(i).getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+                sha.update(key.json(i).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return "s-" + HexFormat.of().formatHex(sha.digest(), 0, 16);
     }
 
     /**
