@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
@@ -86,6 +87,7 @@ final class JobRunner {
                 CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         conf.set(PipelineOptions.NAME, job.name());
+        conf.set(ExecutionOptions.BUFFER_TIMEOUT, WalcastJob.BUFFER_TIMEOUT);
         Optional<Path> latest =
                 options.fresh() ? Optional.empty() : LocalCheckpoints.latest(checkpoints);
         if (latest.isPresent()) {

@@ -13,6 +13,7 @@ import io.walcast.source.Publications;
 import io.walcast.transform.BeforeImageFunction;
 import io.walcast.transform.ChangeFilterFunction;
 import io.walcast.transform.EnrichFunction;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -27,6 +28,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * a stable uid: never rename one, savepoints depend on it.
  */
 public final class WalcastJob {
+    /**
+     * How long a record may wait in a network buffer that is not full (Flink's default is 100 ms):
+     * a quiet stream's changes reach the sinks within this; a busy one fills buffers first.
+     * conf/config.yaml sets the same for clusters.
+     */
+    public static final Duration BUFFER_TIMEOUT = Duration.ofMillis(10);
+
     private WalcastJob() {}
 
     /**
