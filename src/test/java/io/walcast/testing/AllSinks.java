@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.walcast.envelope.ChangeEnvelope;
 import io.walcast.envelope.EnvelopeJson;
 import io.walcast.sink.paimon.PaimonReader;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Record;
 import org.apache.paimon.table.Table;
 
@@ -33,6 +36,7 @@ public final class AllSinks implements AutoCloseable {
     private final Path warehouse;
     private final List<ChangeEnvelope> taken = new ArrayList<>();
     private PaimonReader paimon;
+    private Path kinesisDeadLetters;
 
     private AllSinks(
             RabbitMqBroker rabbit, KinesisEmulator kinesis, String unique, Path warehouse) {
@@ -93,6 +97,28 @@ public final class AllSinks implements AutoCloseable {
         return List.copyOf(taken);
     }
 
+    /**
+     * From now on the Kinesis sink's content includes the envelopes in this {@code dead-letter-dir}
+     * (records over the Kinesis limit), after those on the stream.
+     */
+    public void withKinesisDeadLetters(Path dir) {
+        this.kinesisDeadLetters = dir;
+    }
+
+    /** The envelopes in the Kinesis dead-letter directory. */
+    public List<ChangeEnvelope> kinesisDeadLetters() throws IOException {
+        if (kinesisDeadLetters == null || !Files.isDirectory(kinesisDeadLetters)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(kinesisDeadLetters)) {
+            List<ChangeEnvelope> all = new ArrayList<>();
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                all.add(EnvelopeJson.read(Files.readAllBytes(f)));
+            }
+            return all;
+        }
+    }
+
     /** Everything on the stream, shard after shard, each in sequence order. */
     public List<ChangeEnvelope> kinesis() throws Exception {
         List<ChangeEnvelope> all = new ArrayList<>();
@@ -128,7 +154,13 @@ public final class AllSinks implements AutoCloseable {
         Map<String, List<ChangeEnvelope>> all = new LinkedHashMap<>();
         all.put("stdout", stdout.get());
         all.put("rabbitmq", rabbitmq());
-        all.put("kinesis", kinesis());
+        if (kinesisDeadLetters == null) {
+            all.put("kinesis", kinesis());
+        } else {
+            List<ChangeEnvelope> both = new ArrayList<>(kinesis());
+            both.addAll(kinesisDeadLetters());
+            all.put("kinesis + dead letters", both);
+        }
         all.put("paimon history", paimonHistory());
         return all;
     }

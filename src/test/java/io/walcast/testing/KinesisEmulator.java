@@ -78,7 +78,9 @@ public final class KinesisEmulator implements AutoCloseable {
         env.put("KINESIS_MOCK_CERT_PATH", pkg.resolve("server.json").toString());
         env.put("KINESIS_MOCK_TLS_PORT", String.valueOf(tlsPort));
         env.put("KINESIS_MOCK_PLAIN_PORT", String.valueOf(plainPort));
-        env.put("INITIALIZE_STREAMS", String.join(",", init));
+        if (!init.isEmpty()) { // the emulator rejects an empty list
+            env.put("INITIALIZE_STREAMS", String.join(",", init));
+        }
         env.put("LOG_LEVEL", "WARN");
         env.put("SHOULD_PERSIST_DATA", "false");
         Process process = pb.start();
@@ -96,7 +98,19 @@ public final class KinesisEmulator implements AutoCloseable {
 
     /** Creates a stream and waits until it is ACTIVE. */
     public void createStream(String stream, int shards) throws Exception {
-        client.createStream(b -> b.streamName(stream).shardCount(shards)).get(1, TimeUnit.MINUTES);
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (true) {
+            try {
+                client.createStream(b -> b.streamName(stream).shardCount(shards))
+                        .get(1, TimeUnit.MINUTES);
+                break;
+            } catch (Exception notListeningYet) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw notListeningYet;
+                }
+                Thread.sleep(200);
+            }
+        }
         awaitActive(List.of(stream), Duration.ofMinutes(1));
     }
 
