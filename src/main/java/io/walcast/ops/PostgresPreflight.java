@@ -1,6 +1,7 @@
 package io.walcast.ops;
 
 import io.walcast.config.SourceConfig;
+import io.walcast.config.StartupMode;
 import io.walcast.source.CapturedTable;
 import io.walcast.source.CapturedTable.ReplicaIdentity;
 import io.walcast.source.CatalogReader;
@@ -174,6 +175,19 @@ public final class PostgresPreflight {
                                         "GRANT SELECT ON " + name + " TO " + quoteIdent(role)));
                     }
                 }
+            }
+            if (source.startup() == StartupMode.INITIAL && !t.hasPrimaryKey()) {
+                // Flink CDC's incremental snapshot splits a table into chunks of its key; without
+                // one the job would fail, and restart, forever.
+                findings.add(
+                        new Finding(
+                                "table " + t.qualifiedName(),
+                                "it has no primary key, and source.startup is initial: the"
+                                        + " snapshot reads a table in chunks of its primary key,"
+                                        + " so it cannot read this one",
+                                "add a primary key, set source.startup: latest (no snapshot:"
+                                        + " changes from the job's first start on), or exclude it"
+                                        + " with source.exclude-tables"));
             }
             boolean noOldKey =
                     t.replicaIdentity() == ReplicaIdentity.NOTHING

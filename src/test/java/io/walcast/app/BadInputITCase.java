@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.walcast.envelope.ChangeEnvelope;
 import io.walcast.envelope.Operation;
+import io.walcast.sink.kinesis.PartitionKeys;
 import io.walcast.sink.paimon.PaimonReader;
 import io.walcast.testing.AllSinks;
 import io.walcast.testing.KinesisEmulator;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Input that is hard to carry, end to end through the job run as a process into every real sink
  * (stdout, RabbitMQ, the Kinesis emulator, Paimon): a row over the Kinesis record limit, a column
- * added and dropped while the job streams, non-ASCII table and column names. Each ends with every
+ * added and dropped while the job streams, non-ASCII table and column names, a table without a
+ * primary key. Each ends with every
  * change accounted for in every sink by the {@link LossChecker}: nothing is lost silently.
  */
 class BadInputITCase {
@@ -143,8 +145,8 @@ class BadInputITCase {
                         .containsExactlyEntriesOf(
                                 new TreeMap<>(
                                         Map.of(
-                                                "1", "absent", "2", "absent", "3", "33",
-                                                "4", "44", "5", "absent", "6", "absent")));
+                                                "1", "absent", "2", "absent", "3", "33", "4", "44",
+                                                "5", "absent", "6", "absent")));
                 // Paimon keeps the dropped column: NULL in rows written after the drop.
                 sinks.awaitTablesEqual(pg, List.of("evolve"), PATIENCE);
                 Map<String, String> lakeExtra = new TreeMap<>();
@@ -193,14 +195,86 @@ class BadInputITCase {
                 assertThat(update.routingKey()).isEqualTo("cdc.bücher.update");
                 assertThat(update.targets()).containsExactly("version", "prix_€");
                 assertThat(update.current().json("タイトル")).isEqualTo("\"Der Zauberberg\"");
-                MaterializedTables.awaitEqual(
-                        pg, sinks.paimon(), "bücher", "\"Bücher\"", PATIENCE);
+                MaterializedTables.awaitEqual(pg, sinks.paimon(), "bücher", "\"Bücher\"", PATIENCE);
                 MaterializedTables.awaitEqual(pg, sinks.paimon(), "書籍", "\"書籍\"", PATIENCE);
             }
         }
     }
 
-    private Path job(String name, String tables, String sinks) throws Exception {
+    @Test
+    void aTableWithoutPrimaryKey() throws Exception {
+        pg.execute(
+                "create table nokey (v text, n int)",
+                "alter table nokey replica identity full",
+                "insert into nokey values ('before', 0)");
+        try (AllSinks sinks = AllSinks.create("nokey", dir, rabbit, kinesis)) {
+            // The initial snapshot reads tables in chunks of their key: walcast refuses to start.
+            Path initial = job("nokey", "nokey", sinks.yaml());
+            try (WalcastProcess walcast =
+                    WalcastProcess.start(
+                            dir,
+                            "nokey-initial",
+                            Map.of(),
+                            WalcastProcess.runLocal(initial, dir.resolve("state-initial")))) {
+                assertThat(walcast.waitFor(PATIENCE)).isNotZero();
+                assertThat(walcast.stderr())
+                        .contains("it has no primary key, and source.startup is initial")
+                        .contains("set source.startup: latest");
+            }
+            // With startup: latest its changes stream, with no key.
+            Path latest = job("nokey", "nokey", "  startup: latest\n" + sinks.yaml());
+            LossChecker checker = new LossChecker("n");
+            try (WalcastProcess walcast =
+                    WalcastProcess.start(
+                            dir,
+                            "nokey-latest",
+                            Map.of(),
+                            WalcastProcess.runLocal(latest, dir.resolve("state-latest")))) {
+                awaitStreaming(walcast, "walcast_nokey");
+                pg.execute(
+                        "insert into nokey values ('a', 1), ('b', 2)",
+                        "update nokey set n = 3 where n = 1",
+                        "delete from nokey where n = 2");
+                checker.expect("nokey", null, Operation.INSERT, 1);
+                checker.expect("nokey", null, Operation.INSERT, 2);
+                checker.expect("nokey", null, Operation.UPDATE, 3);
+                checker.expect("nokey", null, Operation.DELETE, 2);
+                sinks.awaitCaughtUp(checker, walcast::envelopes, PATIENCE);
+                sinks.assertNothingLost(checker, walcast::envelopes);
+                List<ChangeEnvelope> streamed = sinks.kinesis();
+                assertThat(streamed).allMatch(e -> e.key() == null);
+                assertThat(streamed)
+                        .extracting(PartitionKeys::of)
+                        .as("one partition key: all changes on one shard, in commit order")
+                        .containsOnly("nokey");
+                ChangeEnvelope update =
+                        streamed.stream().filter(is(Operation.UPDATE)).findFirst().orElseThrow();
+                assertThat(update.previous().json("n")).isEqualTo("1");
+                assertThat(sinks.paimon().table("nokey"))
+                        .as("no current-state table: history only")
+                        .isNull();
+            }
+        }
+    }
+
+    /** Waits until the job's replication connection streams from the slot. */
+    private static void awaitStreaming(WalcastProcess walcast, String slot)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!"t"
+                .equals(
+                        pg.queryOne(
+                                "select active from pg_replication_slots where slot_name = '"
+                                        + slot
+                                        + "'"))) {
+            assertThat(walcast.isAlive()).as("walcast runs").isTrue();
+            assertThat(System.nanoTime()).as("slot " + slot + " active").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    /** A job definition; {@code more} goes under {@code source:} and may start {@code sinks:}. */
+    private Path job(String name, String tables, String more) throws Exception {
         Path job = dir.resolve(name + ".yaml");
         Files.writeString(
                 job,
@@ -215,7 +289,7 @@ class BadInputITCase {
                         "  username: postgres",
                         "  tables: ['public\\." + tables + "']",
                         "  heartbeat: 1s",
-                        sinks));
+                        more));
         return job;
     }
 

@@ -112,7 +112,10 @@ public final class AllSinks implements AutoCloseable {
         }
         try (Stream<Path> files = Files.walk(kinesisDeadLetters)) {
             List<ChangeEnvelope> all = new ArrayList<>();
-            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+            for (Path f :
+                    files.filter(f -> f.getFileName().toString().endsWith(".json"))
+                            .sorted()
+                            .toList()) {
                 all.add(EnvelopeJson.read(Files.readAllBytes(f)));
             }
             return all;

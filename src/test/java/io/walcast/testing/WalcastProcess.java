@@ -90,6 +90,19 @@ public final class WalcastProcess implements AutoCloseable {
         return lines(stdout);
     }
 
+    /** Complete lines on standard output so far, counted without holding them. */
+    public long stdoutLineCount() throws IOException {
+        long lines = 0;
+        try (var in = new java.io.BufferedInputStream(Files.newInputStream(stdout), 1 << 16)) {
+            for (int b = in.read(); b >= 0; b = in.read()) {
+                if (b == '\n') {
+                    lines++;
+                }
+            }
+        }
+        return lines;
+    }
+
     /**
      * Standard output read back as envelopes: a line that is not one (a log line) fails the test.
      */
