@@ -116,6 +116,11 @@ class FaultUnderLoadITCase {
             sinks.awaitCaughtUp(checker, walcast::envelopes, PATIENCE);
             sinks.awaitTablesEqual(pg, tables, PATIENCE);
             assertThat(walcast.isAlive()).as("the job recovered by itself").isTrue();
+            System.out.println(
+                    "LOSS CHECK Postgres restart: tasks failed and restarted by Flink: "
+                            + walcast.stderr().lines()
+                                    .filter(l -> l.contains("switched from RUNNING to FAILED"))
+                                    .count());
             assertPassed(checker, writer, sinks, slot, walcast.envelopes());
         }
     }

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One huge transaction through the job run as a process with a 512 MiB heap: every row arrives,
- * and memory stays bounded (the decoder streams the transaction; nothing buffers it whole). 150k
- * rows always; 1M rows with {@code -Dwalcast.large=true}. Prints the heap and RSS figures.
+ * One huge transaction through the job run as a process with a 512 MiB heap: every row arrives, and
+ * memory stays bounded (the decoder streams the transaction; nothing buffers it whole). 150k rows
+ * always; 1M rows with {@code -Dwalcast.large=true}. Prints the heap and RSS figures.
  */
 class LargeTransactionITCase {
     static final int ROWS = Boolean.getBoolean("walcast.large") ? 1_000_000 : 150_000;

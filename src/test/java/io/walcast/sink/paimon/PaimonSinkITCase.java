@@ -227,11 +227,18 @@ class PaimonSinkITCase {
         try (PaimonReader paimon = new PaimonReader(warehouse, "app")) {
             pg.execute("update lake_ice set t = 'b' where id = 2");
             awaitEqual(paimon, "lake_ice");
+            // written by the commit, just after the Paimon snapshot that awaitEqual reads
             Path metadata = dir.resolve("iceberg/app.db/lake_ice/metadata");
-            try (Stream<Path> files = Files.list(metadata)) {
-                assertThat(files.map(p -> p.getFileName().toString()))
-                        .anyMatch(n -> n.endsWith(".metadata.json"));
-            }
+            await(
+                    () -> {
+                        try (Stream<Path> files = Files.list(metadata)) {
+                            return files.anyMatch(
+                                    p -> p.getFileName().toString().endsWith(".metadata.json"));
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    },
+                    "Iceberg metadata in " + metadata);
         } finally {
             client.cancel().get();
         }

@@ -14,30 +14,6 @@ package io.debezium.connector.postgresql.connection.pgoutput;
 
 import static java.util.stream.Collectors.toMap;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
-import java.sql.DatabaseMetaData;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.function.Function;
-
-import org.postgresql.replication.fluent.logical.ChainedLogicalStreamBuilder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.debezium.connector.postgresql.PostgresStreamingChangeEventSource.PgConnectionSupplier;
 import io.debezium.connector.postgresql.PostgresType;
 import io.debezium.connector.postgresql.TypeRegistry;
@@ -60,19 +36,42 @@ import io.debezium.relational.Table;
 import io.debezium.relational.TableId;
 import io.debezium.util.HexConverter;
 import io.debezium.util.Strings;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.postgresql.replication.fluent.logical.ChainedLogicalStreamBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Decodes messages from the PG logical replication plug-in ("pgoutput").
- * See https://www.postgresql.org/docs/10/protocol-logicalrep-message-formats.html for the protocol specification.
+ * Decodes messages from the PG logical replication plug-in ("pgoutput"). See
+ * https://www.postgresql.org/docs/10/protocol-logicalrep-message-formats.html for the protocol
+ * specification.
  *
  * @author Gunnar Morling
  * @author Chris Cranford
- *
  */
 public class PgOutputMessageDecoder extends AbstractMessageDecoder {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(PgOutputMessageDecoder.class);
-    private static final Instant PG_EPOCH = LocalDate.of(2000, 1, 1).atStartOfDay().toInstant(ZoneOffset.UTC);
+    private static final Instant PG_EPOCH =
+            LocalDate.of(2000, 1, 1).atStartOfDay().toInstant(ZoneOffset.UTC);
     private static final byte SPACE = 32;
 
     private final MessageDecoderContext decoderContext;
@@ -80,9 +79,7 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
 
     private Instant commitTimestamp;
 
-    /**
-     * Will be null for a non-transactional decoding message
-     */
+    /** Will be null for a non-transactional decoding message */
     private Long transactionId;
 
     public enum MessageType {
@@ -125,20 +122,23 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
         }
     }
 
-    public PgOutputMessageDecoder(MessageDecoderContext decoderContext, PostgresConnection connection) {
+    public PgOutputMessageDecoder(
+            MessageDecoderContext decoderContext, PostgresConnection connection) {
         this.decoderContext = decoderContext;
         this.connection = connection;
     }
 
     @Override
-    public boolean shouldMessageBeSkipped(ByteBuffer buffer, Lsn lastReceivedLsn, Lsn startLsn, WalPositionLocator walPosition) {
+    public boolean shouldMessageBeSkipped(
+            ByteBuffer buffer, Lsn lastReceivedLsn, Lsn startLsn, WalPositionLocator walPosition) {
         // Cache position as we're going to peak at the first byte to determine message type
         // We need to reprocess all BEGIN/COMMIT messages regardless.
         int position = buffer.position();
         try {
             MessageType type = MessageType.forType((char) buffer.get());
             LOGGER.trace("Message Type: {}", type);
-            final boolean candidateForSkipping = super.shouldMessageBeSkipped(buffer, lastReceivedLsn, startLsn, walPosition);
+            final boolean candidateForSkipping =
+                    super.shouldMessageBeSkipped(buffer, lastReceivedLsn, startLsn, walPosition);
             switch (type) {
                 case COMMIT:
                 case BEGIN:
@@ -156,29 +156,35 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
                     return false;
                 default:
                     // INSERT/UPDATE/DELETE/TRUNCATE/TYPE/ORIGIN/LOGICAL_DECODING_MESSAGE
-                    // These should be excluded based on the normal behavior, delegating to default method
+                    // These should be excluded based on the normal behavior, delegating to default
+                    // method
                     return candidateForSkipping;
             }
-        }
-        finally {
+        } finally {
             // Reset buffer position
             buffer.position(position);
         }
     }
 
     @Override
-    public void processNotEmptyMessage(ByteBuffer buffer, ReplicationMessageProcessor processor, TypeRegistry typeRegistry) throws SQLException, InterruptedException {
+    public void processNotEmptyMessage(
+            ByteBuffer buffer, ReplicationMessageProcessor processor, TypeRegistry typeRegistry)
+            throws SQLException, InterruptedException {
         if (LOGGER.isTraceEnabled()) {
             if (!buffer.hasArray()) {
-                throw new IllegalStateException("Invalid buffer received from PG server during streaming replication");
+                throw new IllegalStateException(
+                        "Invalid buffer received from PG server during streaming replication");
             }
             final byte[] source = buffer.array();
-            // Extend the array by two as we might need to append two chars and set them to space by default
-            final byte[] content = Arrays.copyOfRange(source, buffer.arrayOffset(), source.length + 2);
+            // Extend the array by two as we might need to append two chars and set them to space by
+            // default
+            final byte[] content =
+                    Arrays.copyOfRange(source, buffer.arrayOffset(), source.length + 2);
             final int lastPos = content.length - 1;
             content[lastPos - 1] = SPACE;
             content[lastPos] = SPACE;
-            LOGGER.trace("Message arrived from database {}", HexConverter.convertToHexString(content));
+            LOGGER.trace(
+                    "Message arrived from database {}", HexConverter.convertToHexString(content));
         }
 
         final MessageType messageType = MessageType.forType((char) buffer.get());
@@ -207,8 +213,7 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
             case TRUNCATE:
                 if (isTruncateEventsIncluded()) {
                     decodeTruncate(buffer, typeRegistry, processor);
-                }
-                else {
+                } else {
                     LOGGER.trace("Message Type {} skipped, not processed.", messageType);
                 }
                 break;
@@ -219,9 +224,13 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
     }
 
     @Override
-    public ChainedLogicalStreamBuilder optionsWithMetadata(ChainedLogicalStreamBuilder builder, Function<Integer, Boolean> hasMinimumServerVersion) {
-        builder = builder.withSlotOption("proto_version", 1)
-                .withSlotOption("publication_names", decoderContext.getConfig().publicationName());
+    public ChainedLogicalStreamBuilder optionsWithMetadata(
+            ChainedLogicalStreamBuilder builder,
+            Function<Integer, Boolean> hasMinimumServerVersion) {
+        builder =
+                builder.withSlotOption("proto_version", 1)
+                        .withSlotOption(
+                                "publication_names", decoderContext.getConfig().publicationName());
 
         // DBZ-4374 Use enum once the driver got updated
         if (hasMinimumServerVersion.apply(140000)) {
@@ -232,12 +241,17 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
     }
 
     @Override
-    public ChainedLogicalStreamBuilder optionsWithoutMetadata(ChainedLogicalStreamBuilder builder, Function<Integer, Boolean> hasMinimumServerVersion) {
+    public ChainedLogicalStreamBuilder optionsWithoutMetadata(
+            ChainedLogicalStreamBuilder builder,
+            Function<Integer, Boolean> hasMinimumServerVersion) {
         return builder;
     }
 
     private boolean isTruncateEventsIncluded() {
-        return !decoderContext.getConfig().getSkippedOperations().contains(Envelope.Operation.TRUNCATE);
+        return !decoderContext
+                .getConfig()
+                .getSkippedOperations()
+                .contains(Envelope.Operation.TRUNCATE);
     }
 
     /**
@@ -246,7 +260,8 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
      * @param buffer The replication stream buffer
      * @param processor The replication message processor
      */
-    private void handleBeginMessage(ByteBuffer buffer, ReplicationMessageProcessor processor) throws SQLException, InterruptedException {
+    private void handleBeginMessage(ByteBuffer buffer, ReplicationMessageProcessor processor)
+            throws SQLException, InterruptedException {
         final Lsn lsn = Lsn.valueOf(buffer.getLong()); // LSN
         this.commitTimestamp = PG_EPOCH.plus(buffer.getLong(), ChronoUnit.MICROS);
         this.transactionId = Integer.toUnsignedLong(buffer.getInt());
@@ -263,7 +278,8 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
      * @param buffer The replication stream buffer
      * @param processor The replication message processor
      */
-    private void handleCommitMessage(ByteBuffer buffer, ReplicationMessageProcessor processor) throws SQLException, InterruptedException {
+    private void handleCommitMessage(ByteBuffer buffer, ReplicationMessageProcessor processor)
+            throws SQLException, InterruptedException {
         int flags = buffer.get(); // flags, currently unused
         final Lsn lsn = Lsn.valueOf(buffer.getLong()); // LSN of the commit
         final Lsn endLsn = Lsn.valueOf(buffer.getLong()); // End LSN of the transaction
@@ -282,14 +298,20 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
      * @param buffer The replication stream buffer
      * @param typeRegistry The postgres type registry
      */
-    private void handleRelationMessage(ByteBuffer buffer, TypeRegistry typeRegistry) throws SQLException {
+    private void handleRelationMessage(ByteBuffer buffer, TypeRegistry typeRegistry)
+            throws SQLException {
         int relationId = buffer.getInt();
         String schemaName = readString(buffer);
         String tableName = readString(buffer);
         int replicaIdentityId = buffer.get();
         short columnCount = buffer.getShort();
 
-        LOGGER.trace("Event: {}, RelationId: {}, Replica Identity: {}, Columns: {}", MessageType.RELATION, relationId, replicaIdentityId, columnCount);
+        LOGGER.trace(
+                "Event: {}, RelationId: {}, Replica Identity: {}, Columns: {}",
+                MessageType.RELATION,
+                relationId,
+                replicaIdentityId,
+                columnCount);
         LOGGER.trace("Schema: '{}', Table: '{}'", schemaName, tableName);
 
         // Perform several out-of-bands database metadata queries
@@ -300,15 +322,27 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
         final DatabaseMetaData databaseMetadata = connection.connection().getMetaData();
         final TableId tableId = new TableId(null, schemaName, tableName);
 
-        final List<io.debezium.relational.Column> readColumns = getTableColumnsFromDatabase(connection, databaseMetadata, tableId);
-        columnDefaults = readColumns.stream()
-                .filter(io.debezium.relational.Column::hasDefaultValue)
-                .collect(toMap(io.debezium.relational.Column::name, io.debezium.relational.Column::defaultValueExpression));
+        final List<io.debezium.relational.Column> readColumns =
+                getTableColumnsFromDatabase(connection, databaseMetadata, tableId);
+        columnDefaults =
+                readColumns.stream()
+                        .filter(io.debezium.relational.Column::hasDefaultValue)
+                        .collect(
+                                toMap(
+                                        io.debezium.relational.Column::name,
+                                        io.debezium.relational.Column::defaultValueExpression));
 
-        columnOptionality = readColumns.stream().collect(toMap(io.debezium.relational.Column::name, io.debezium.relational.Column::isOptional));
+        columnOptionality =
+                readColumns.stream()
+                        .collect(
+                                toMap(
+                                        io.debezium.relational.Column::name,
+                                        io.debezium.relational.Column::isOptional));
         primaryKeyColumns = connection.readPrimaryKeyNames(databaseMetadata, tableId);
         if (primaryKeyColumns == null || primaryKeyColumns.isEmpty()) {
-            LOGGER.warn("Primary keys are not defined for table '{}', defaulting to unique indices", tableName);
+            LOGGER.warn(
+                    "Primary keys are not defined for table '{}', defaulting to unique indices",
+                    tableName);
             primaryKeyColumns = connection.readTableUniqueIndices(databaseMetadata, tableId);
         }
 
@@ -321,23 +355,37 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
             int attypmod = buffer.getInt();
 
             final PostgresType postgresType = typeRegistry.get(columnType);
-            boolean key = isColumnInPrimaryKey(schemaName, tableName, columnName, primaryKeyColumns);
+            boolean key =
+                    isColumnInPrimaryKey(schemaName, tableName, columnName, primaryKeyColumns);
 
             Boolean optional = columnOptionality.get(columnName);
             if (optional == null) {
-                LOGGER.warn("Column '{}' optionality could not be determined, defaulting to true", columnName);
+                LOGGER.warn(
+                        "Column '{}' optionality could not be determined, defaulting to true",
+                        columnName);
                 optional = true;
             }
 
             final boolean hasDefault = columnDefaults.containsKey(columnName);
-            final String defaultValueExpression = columnDefaults.getOrDefault(columnName, Optional.empty()).orElse(null);
+            final String defaultValueExpression =
+                    columnDefaults.getOrDefault(columnName, Optional.empty()).orElse(null);
 
-            columns.add(new ColumnMetaData(columnName, postgresType, key, optional, hasDefault, defaultValueExpression, attypmod));
+            columns.add(
+                    new ColumnMetaData(
+                            columnName,
+                            postgresType,
+                            key,
+                            optional,
+                            hasDefault,
+                            defaultValueExpression,
+                            attypmod));
             columnNames.add(columnName);
         }
 
-        // Remove any PKs that do not exist as part of this this relation message. This can occur when issuing
-        // multiple schema changes in sequence since the lookup of primary keys is an out-of-band procedure, without
+        // Remove any PKs that do not exist as part of this this relation message. This can occur
+        // when issuing
+        // multiple schema changes in sequence since the lookup of primary keys is an out-of-band
+        // procedure, without
         // any logical linkage or context to the point in time the relation message was emitted.
         //
         // Example DDL:
@@ -345,56 +393,80 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
         // ALTER TABLE changepk.test_table ADD COLUMN pk3 SERIAL; -- <- relation message #2
         // ALTER TABLE changepk.test_table ADD PRIMARY KEY(newpk,pk3); -- <- relation message #3
         //
-        // Consider the above schema changes. There's a possible temporal ordering where the messages arrive
-        // in the replication slot data stream at time `t0`, `t1`, and `t2`. It then takes until `t10` for _this_ method
-        // to start processing message #1. At `t10` invoking `connection.readPrimaryKeyNames()` returns the new
-        // primary key column, 'pk3', defined by message #3. We must remove this primary key column that came
-        // "from the future" (with temporal respect to the current relate message #1) as a best effort attempt
+        // Consider the above schema changes. There's a possible temporal ordering where the
+        // messages arrive
+        // in the replication slot data stream at time `t0`, `t1`, and `t2`. It then takes until
+        // `t10` for _this_ method
+        // to start processing message #1. At `t10` invoking `connection.readPrimaryKeyNames()`
+        // returns the new
+        // primary key column, 'pk3', defined by message #3. We must remove this primary key column
+        // that came
+        // "from the future" (with temporal respect to the current relate message #1) as a best
+        // effort attempt
         // to reflect the actual primary key state at time `t0`.
         primaryKeyColumns.retainAll(columnNames);
 
-        Table table = resolveRelationFromMetadata(new PgOutputRelationMetaData(relationId, schemaName, tableName, columns, primaryKeyColumns));
+        Table table =
+                resolveRelationFromMetadata(
+                        new PgOutputRelationMetaData(
+                                relationId, schemaName, tableName, columns, primaryKeyColumns));
         decoderContext.getSchema().applySchemaChangesForTable(relationId, table);
     }
 
-    private List<io.debezium.relational.Column> getTableColumnsFromDatabase(PostgresConnection connection, DatabaseMetaData databaseMetadata, TableId tableId)
+    private List<io.debezium.relational.Column> getTableColumnsFromDatabase(
+            PostgresConnection connection, DatabaseMetaData databaseMetadata, TableId tableId)
             throws SQLException {
         List<io.debezium.relational.Column> readColumns = new ArrayList<>();
         try {
-            try (ResultSet columnMetadata = databaseMetadata.getColumns(null, tableId.schema(), tableId.table(), null)) {
+            try (ResultSet columnMetadata =
+                    databaseMetadata.getColumns(null, tableId.schema(), tableId.table(), null)) {
                 while (columnMetadata.next()) {
-                    connection.readColumnForDecoder(columnMetadata, tableId, decoderContext.getConfig().getColumnFilter())
+                    connection
+                            .readColumnForDecoder(
+                                    columnMetadata,
+                                    tableId,
+                                    decoderContext.getConfig().getColumnFilter())
                             .ifPresent(readColumns::add);
                 }
             }
-        }
-        catch (SQLException e) {
-            LOGGER.error("Failed to read column metadata for '{}.{}'", tableId.schema(), tableId.table());
+        } catch (SQLException e) {
+            LOGGER.error(
+                    "Failed to read column metadata for '{}.{}'",
+                    tableId.schema(),
+                    tableId.table());
             throw e;
         }
 
         return readColumns;
     }
 
-    private boolean isColumnInPrimaryKey(String schemaName, String tableName, String columnName, List<String> primaryKeyColumns) {
+    private boolean isColumnInPrimaryKey(
+            String schemaName,
+            String tableName,
+            String columnName,
+            List<String> primaryKeyColumns) {
         // todo (DBZ-766) - Discuss this logic with team as there may be a better way to handle this
         // Personally I think its sufficient enough to resolve the PK based on the out-of-bands call
         // and should any test fail due to this it should be rewritten or excluded from the pgoutput
         // scope.
         //
-        // In RecordsStreamProducerIT#shouldReceiveChangesForInsertsIndependentOfReplicaIdentity, we have
-        // a situation where the table is replica identity full, the primary key is dropped but the replica
-        // identity is kept and later the replica identity is changed to default. In order to support this
+        // In RecordsStreamProducerIT#shouldReceiveChangesForInsertsIndependentOfReplicaIdentity, we
+        // have
+        // a situation where the table is replica identity full, the primary key is dropped but the
+        // replica
+        // identity is kept and later the replica identity is changed to default. In order to
+        // support this
         // use case, the following abides by these rules:
         //
         if (!primaryKeyColumns.isEmpty() && primaryKeyColumns.contains(columnName)) {
             return true;
-        }
-        else if (primaryKeyColumns.isEmpty()) {
+        } else if (primaryKeyColumns.isEmpty()) {
             // The table's metadata was either not fetched or table no longer has a primary key
             // Lets attempt to use the known schema primary key configuration as a fallback
-            Table existingTable = decoderContext.getSchema().tableFor(new TableId(null, schemaName, tableName));
-            if (existingTable != null && existingTable.primaryKeyColumnNames().contains(columnName)) {
+            Table existingTable =
+                    decoderContext.getSchema().tableFor(new TableId(null, schemaName, tableName));
+            if (existingTable != null
+                    && existingTable.primaryKeyColumnNames().contains(columnName)) {
                 return true;
             }
         }
@@ -408,28 +480,34 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
      * @param typeRegistry The postgres type registry
      * @param processor The replication message processor
      */
-    private void decodeInsert(ByteBuffer buffer, TypeRegistry typeRegistry, ReplicationMessageProcessor processor) throws SQLException, InterruptedException {
+    private void decodeInsert(
+            ByteBuffer buffer, TypeRegistry typeRegistry, ReplicationMessageProcessor processor)
+            throws SQLException, InterruptedException {
         int relationId = buffer.getInt();
         char tupleType = (char) buffer.get(); // Always 'N" for inserts
 
-        LOGGER.trace("Event: {}, Relation Id: {}, Tuple Type: {}", MessageType.INSERT, relationId, tupleType);
+        LOGGER.trace(
+                "Event: {}, Relation Id: {}, Tuple Type: {}",
+                MessageType.INSERT,
+                relationId,
+                tupleType);
 
         Optional<Table> resolvedTable = resolveRelation(relationId);
 
         // non-captured table
         if (!resolvedTable.isPresent()) {
             processor.process(new NoopMessage(transactionId, commitTimestamp));
-        }
-        else {
+        } else {
             Table table = resolvedTable.get();
             List<Column> columns = resolveColumnsFromStreamTupleData(buffer, typeRegistry, table);
-            processor.process(new PgOutputReplicationMessage(
-                    Operation.INSERT,
-                    table.id().toDoubleQuotedString(),
-                    commitTimestamp,
-                    transactionId,
-                    null,
-                    columns));
+            processor.process(
+                    new PgOutputReplicationMessage(
+                            Operation.INSERT,
+                            table.id().toDoubleQuotedString(),
+                            commitTimestamp,
+                            transactionId,
+                            null,
+                            columns));
         }
     }
 
@@ -440,7 +518,9 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
      * @param typeRegistry The postgres type registry
      * @param processor The replication message processor
      */
-    private void decodeUpdate(ByteBuffer buffer, TypeRegistry typeRegistry, ReplicationMessageProcessor processor) throws SQLException, InterruptedException {
+    private void decodeUpdate(
+            ByteBuffer buffer, TypeRegistry typeRegistry, ReplicationMessageProcessor processor)
+            throws SQLException, InterruptedException {
         int relationId = buffer.getInt();
 
         LOGGER.trace("Event: {}, RelationId: {}", MessageType.UPDATE, relationId);
@@ -450,13 +530,14 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
         // non-captured table
         if (!resolvedTable.isPresent()) {
             processor.process(new NoopMessage(transactionId, commitTimestamp));
-        }
-        else {
+        } else {
             Table table = resolvedTable.get();
 
             // When reading the tuple-type, we could get 3 different values, 'O', 'K', or 'N'.
-            // 'O' (Optional) - States the following tuple-data is the key, only for replica identity index configs.
-            // 'K' (Optional) - States the following tuple-data is the old tuple, only for replica identity full configs.
+            // 'O' (Optional) - States the following tuple-data is the key, only for replica
+            // identity index configs.
+            // 'K' (Optional) - States the following tuple-data is the old tuple, only for replica
+            // identity full configs.
             //
             // 'N' (Not-Optional) - States the following tuple-data is the new tuple.
             // This is always present.
@@ -465,18 +546,20 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
             if ('O' == tupleType || 'K' == tupleType) {
                 oldColumns = resolveColumnsFromStreamTupleData(buffer, typeRegistry, table);
                 // Read the 'N' tuple type
-                // This is necessary so the stream position is accurate for resolving the column tuple data
+                // This is necessary so the stream position is accurate for resolving the column
+                // tuple data
                 tupleType = (char) buffer.get();
             }
 
             List<Column> columns = resolveColumnsFromStreamTupleData(buffer, typeRegistry, table);
-            processor.process(new PgOutputReplicationMessage(
-                    Operation.UPDATE,
-                    table.id().toDoubleQuotedString(),
-                    commitTimestamp,
-                    transactionId,
-                    oldColumns,
-                    columns));
+            processor.process(
+                    new PgOutputReplicationMessage(
+                            Operation.UPDATE,
+                            table.id().toDoubleQuotedString(),
+                            commitTimestamp,
+                            transactionId,
+                            oldColumns,
+                            columns));
         }
     }
 
@@ -487,40 +570,48 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
      * @param typeRegistry The postgres type registry
      * @param processor The replication message processor
      */
-    private void decodeDelete(ByteBuffer buffer, TypeRegistry typeRegistry, ReplicationMessageProcessor processor) throws SQLException, InterruptedException {
+    private void decodeDelete(
+            ByteBuffer buffer, TypeRegistry typeRegistry, ReplicationMessageProcessor processor)
+            throws SQLException, InterruptedException {
         int relationId = buffer.getInt();
 
         char tupleType = (char) buffer.get();
 
-        LOGGER.trace("Event: {}, RelationId: {}, Tuple Type: {}", MessageType.DELETE, relationId, tupleType);
+        LOGGER.trace(
+                "Event: {}, RelationId: {}, Tuple Type: {}",
+                MessageType.DELETE,
+                relationId,
+                tupleType);
 
         Optional<Table> resolvedTable = resolveRelation(relationId);
 
         // non-captured table
         if (!resolvedTable.isPresent()) {
             processor.process(new NoopMessage(transactionId, commitTimestamp));
-        }
-        else {
+        } else {
             Table table = resolvedTable.get();
             List<Column> columns = resolveColumnsFromStreamTupleData(buffer, typeRegistry, table);
-            processor.process(new PgOutputReplicationMessage(
-                    Operation.DELETE,
-                    table.id().toDoubleQuotedString(),
-                    commitTimestamp,
-                    transactionId,
-                    columns,
-                    null));
+            processor.process(
+                    new PgOutputReplicationMessage(
+                            Operation.DELETE,
+                            table.id().toDoubleQuotedString(),
+                            commitTimestamp,
+                            transactionId,
+                            columns,
+                            null));
         }
     }
 
     /**
      * Callback handler for the 'T' truncate replication stream message.
      *
-     * @param buffer       The replication stream buffer
+     * @param buffer The replication stream buffer
      * @param typeRegistry The postgres type registry
-     * @param processor    The replication message processor
+     * @param processor The replication message processor
      */
-    private void decodeTruncate(ByteBuffer buffer, TypeRegistry typeRegistry, ReplicationMessageProcessor processor) throws SQLException, InterruptedException {
+    private void decodeTruncate(
+            ByteBuffer buffer, TypeRegistry typeRegistry, ReplicationMessageProcessor processor)
+            throws SQLException, InterruptedException {
         // As of PG11, the Truncate message format is as described:
         // Byte Message Type (Always 'T')
         // Int32 number of relations described by the truncate message
@@ -549,19 +640,24 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
         }
 
         if (LOGGER.isTraceEnabled()) {
-            LOGGER.trace("Event: {}, RelationIds: {}, OptionBits: {}", MessageType.TRUNCATE, Arrays.toString(relationIds), optionBits);
+            LOGGER.trace(
+                    "Event: {}, RelationIds: {}, OptionBits: {}",
+                    MessageType.TRUNCATE,
+                    Arrays.toString(relationIds),
+                    optionBits);
         }
 
         int noOfResolvedTables = tables.size();
         for (int i = 0; i < noOfResolvedTables; i++) {
             Table table = tables.get(i);
             boolean lastTableInTruncate = (i + 1) == noOfResolvedTables;
-            processor.process(new PgOutputTruncateReplicationMessage(
-                    Operation.TRUNCATE,
-                    table.id().toDoubleQuotedString(),
-                    commitTimestamp,
-                    transactionId,
-                    lastTableInTruncate));
+            processor.process(
+                    new PgOutputTruncateReplicationMessage(
+                            Operation.TRUNCATE,
+                            table.id().toDoubleQuotedString(),
+                            commitTimestamp,
+                            transactionId,
+                            lastTableInTruncate));
         }
     }
 
@@ -587,14 +683,16 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
     /**
      * Callback handler for the 'M' logical decoding message
      *
-     * @param buffer       The replication stream buffer
-     * @param processor    The replication message processor
+     * @param buffer The replication stream buffer
+     * @param processor The replication message processor
      */
-    private void handleLogicalDecodingMessage(ByteBuffer buffer, ReplicationMessageProcessor processor)
+    private void handleLogicalDecodingMessage(
+            ByteBuffer buffer, ReplicationMessageProcessor processor)
             throws SQLException, InterruptedException {
         // As of PG14, the MESSAGE message format is as described:
         // Byte1 Always 'M'
-        // Int32 Xid of the transaction (only present for streamed transactions in protocol version 2).
+        // Int32 Xid of the transaction (only present for streamed transactions in protocol version
+        // 2).
         // Int8 flags; Either 0 for no flags or 1 if the logical decoding message is transactional.
         // Int64 The LSN of the logical decoding message
         // String The prefix of the logical decoding message.
@@ -621,21 +719,22 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
         LOGGER.trace("Transactional: {}", isTransactional);
         LOGGER.trace("Prefix: {}", prefix);
 
-        processor.process(new LogicalDecodingMessage(
-                Operation.MESSAGE,
-                commitTimestamp,
-                transactionId,
-                isTransactional,
-                prefix,
-                content));
+        processor.process(
+                new LogicalDecodingMessage(
+                        Operation.MESSAGE,
+                        commitTimestamp,
+                        transactionId,
+                        isTransactional,
+                        prefix,
+                        content));
     }
 
     /**
      * Resolves a given replication message relation identifier to a {@link Table}.
      *
      * @param relationId The replication message stream's relation identifier
-     * @return table resolved from a prior relation message or direct lookup from the schema
-     * or empty when the table is filtered
+     * @return table resolved from a prior relation message or direct lookup from the schema or
+     *     empty when the table is filtered
      */
     private Optional<Table> resolveRelation(int relationId) {
         return Optional.ofNullable(decoderContext.getSchema().tableFor(relationId));
@@ -650,14 +749,17 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
     private Table resolveRelationFromMetadata(PgOutputRelationMetaData metadata) {
         List<io.debezium.relational.Column> columns = new ArrayList<>();
         for (ColumnMetaData columnMetadata : metadata.getColumns()) {
-            ColumnEditor editor = io.debezium.relational.Column.editor()
-                    .name(columnMetadata.getColumnName())
-                    .jdbcType(columnMetadata.getPostgresType().getRootType().getJdbcId())
-                    .nativeType(columnMetadata.getPostgresType().getRootType().getOid())
-                    .optional(columnMetadata.isOptional())
-                    .type(columnMetadata.getPostgresType().getName(), columnMetadata.getTypeName())
-                    .length(columnMetadata.getLength())
-                    .scale(columnMetadata.getScale());
+            ColumnEditor editor =
+                    io.debezium.relational.Column.editor()
+                            .name(columnMetadata.getColumnName())
+                            .jdbcType(columnMetadata.getPostgresType().getRootType().getJdbcId())
+                            .nativeType(columnMetadata.getPostgresType().getRootType().getOid())
+                            .optional(columnMetadata.isOptional())
+                            .type(
+                                    columnMetadata.getPostgresType().getName(),
+                                    columnMetadata.getTypeName())
+                            .length(columnMetadata.getLength())
+                            .scale(columnMetadata.getScale());
 
             if (columnMetadata.hasDefaultValue()) {
                 editor.defaultValueExpression(columnMetadata.getDefaultValueExpression());
@@ -666,11 +768,12 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
             columns.add(editor.create());
         }
 
-        Table table = Table.editor()
-                .addColumns(columns)
-                .setPrimaryKeyNames(metadata.getPrimaryKeyNames())
-                .tableId(metadata.getTableId())
-                .create();
+        Table table =
+                Table.editor()
+                        .addColumns(columns)
+                        .setPrimaryKeyNames(metadata.getPrimaryKeyNames())
+                        .tableId(metadata.getTableId())
+                        .create();
 
         LOGGER.trace("Resolved '{}' as '{}'", table.id(), table);
 
@@ -678,7 +781,8 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
     }
 
     /**
-     * Reads the replication stream up to the next null-terminator byte and returns the contents as a string.
+     * Reads the replication stream up to the next null-terminator byte and returns the contents as
+     * a string.
      *
      * @param buffer The replication stream buffer
      * @return string read from the replication stream
@@ -697,7 +801,8 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
     }
 
     /**
-     * Reads the replication stream where the column stream specifies a length followed by the value.
+     * Reads the replication stream where the column stream specifies a length followed by the
+     * value.
      *
      * @param buffer The replication stream buffer
      * @return the column value as a string read from the replication stream
@@ -717,7 +822,8 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
      * @param table The database table
      * @return list of replication message columns
      */
-    private static List<Column> resolveColumnsFromStreamTupleData(ByteBuffer buffer, TypeRegistry typeRegistry, Table table) {
+    private static List<Column> resolveColumnsFromStreamTupleData(
+            ByteBuffer buffer, TypeRegistry typeRegistry, Table table) {
         // Read number of the columns
         short numberOfColumns = buffer.getShort();
 
@@ -739,10 +845,19 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
             if (type == 't') {
                 final String valueStr = readColumnValueAsString(buffer);
                 columns.add(
-                        new AbstractReplicationMessageColumn(columnName, columnType, typeExpression, optional, true) {
+                        new AbstractReplicationMessageColumn(
+                                columnName, columnType, typeExpression, optional, true) {
                             @Override
-                            public Object getValue(PgConnectionSupplier connection, boolean includeUnknownDatatypes) {
-                                return PgOutputReplicationMessage.getValue(columnName, columnType, typeExpression, valueStr, connection, includeUnknownDatatypes,
+                            public Object getValue(
+                                    PgConnectionSupplier connection,
+                                    boolean includeUnknownDatatypes) {
+                                return PgOutputReplicationMessage.getValue(
+                                        columnName,
+                                        columnType,
+                                        typeExpression,
+                                        valueStr,
+                                        connection,
+                                        includeUnknownDatatypes,
                                         typeRegistry);
                             }
 
@@ -751,21 +866,26 @@ public class PgOutputMessageDecoder extends AbstractMessageDecoder {
                                 return columnName + "(" + typeExpression + ")=" + valueStr;
                             }
                         });
-            }
-            else if (type == 'u') {
+            } else if (type == 'u') {
                 columns.add(
-                        new UnchangedToastedReplicationMessageColumn(columnName, columnType, typeExpression, optional, true) {
+                        new UnchangedToastedReplicationMessageColumn(
+                                columnName, columnType, typeExpression, optional, true) {
                             @Override
                             public String toString() {
-                                return columnName + "(" + typeExpression + ") - Unchanged toasted column";
+                                return columnName
+                                        + "("
+                                        + typeExpression
+                                        + ") - Unchanged toasted column";
                             }
                         });
-            }
-            else if (type == 'n') {
+            } else if (type == 'n') {
                 columns.add(
-                        new AbstractReplicationMessageColumn(columnName, columnType, typeExpression, true, true) {
+                        new AbstractReplicationMessageColumn(
+                                columnName, columnType, typeExpression, true, true) {
                             @Override
-                            public Object getValue(PgConnectionSupplier connection, boolean includeUnknownDatatypes) {
+                            public Object getValue(
+                                    PgConnectionSupplier connection,
+                                    boolean includeUnknownDatatypes) {
                                 return null;
                             }
                         });
