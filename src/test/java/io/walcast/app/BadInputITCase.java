@@ -96,7 +96,9 @@ class BadInputITCase {
             sinks.withKinesisDeadLetters(deadLetters);
             try (WalcastProcess walcast = WalcastProcess.start(dir, "oversize2", Map.of(), run)) {
                 Supplier<List<ChangeEnvelope>> stdout =
-                        () -> Stream.concat(firstRun.stream(), walcast.envelopes().stream()).toList();
+                        () ->
+                                Stream.concat(firstRun.stream(), walcast.envelopes().stream())
+                                        .toList();
                 sinks.awaitCaughtUp(checker, stdout, PATIENCE);
                 sinks.awaitTablesEqual(pg, List.of("docs"), PATIENCE);
                 sinks.assertNothingLost(checker, stdout);

@@ -118,7 +118,8 @@ class FaultUnderLoadITCase {
             assertThat(walcast.isAlive()).as("the job recovered by itself").isTrue();
             System.out.println(
                     "LOSS CHECK Postgres restart: tasks failed and restarted by Flink: "
-                            + walcast.stderr().lines()
+                            + walcast.stderr()
+                                    .lines()
                                     .filter(l -> l.contains("switched from RUNNING to FAILED"))
                                     .count());
             assertPassed(checker, writer, sinks, slot, walcast.envelopes());
