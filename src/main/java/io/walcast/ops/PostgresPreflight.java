@@ -1,6 +1,7 @@
 package io.walcast.ops;
 
 import io.walcast.config.SourceConfig;
+import io.walcast.config.StartupMode;
 import io.walcast.source.CapturedTable;
 import io.walcast.source.CapturedTable.ReplicaIdentity;
 import io.walcast.source.CatalogReader;
@@ -175,6 +176,35 @@ public final class PostgresPreflight {
                     }
                 }
             }
+            if (source.startup() == StartupMode.INITIAL && !t.hasPrimaryKey()) {
+                // Flink CDC's incremental snapshot splits a table into chunks of its key; without
+                // one the job would fail, and restart, forever.
+                findings.add(
+                        new Finding(
+                                "table " + t.qualifiedName(),
+                                "it has no primary key, and source.startup is initial: the"
+                                        + " snapshot reads a table in chunks of its primary key,"
+                                        + " so it cannot read this one",
+                                "add a primary key, set source.startup: latest (no snapshot:"
+                                        + " changes from the job's first start on), or exclude it"
+                                        + " with source.exclude-tables"));
+            }
+            if (!isAscii(t.schema())
+                    || !isAscii(t.table())
+                    || !t.primaryKey().stream().allMatch(PostgresPreflight::isAscii)) {
+                // Debezium 1.9 (in Flink CDC 3.5) decodes pgoutput names byte by byte
+                // (FLINK-38110): such a table's streamed changes would be dropped as unknown.
+                findings.add(
+                        new Finding(
+                                "table " + t.qualifiedName(),
+                                "its schema, table or primary key column name is not ASCII: the"
+                                        + " pgoutput decoder in Flink CDC 3.5 misreads such names,"
+                                        + " so its streamed changes would be dropped, not"
+                                        + " delivered",
+                                "rename it (or the key column) to an ASCII name, or exclude it"
+                                        + " with source.exclude-tables; non-ASCII names of other"
+                                        + " columns are fine"));
+            }
             boolean noOldKey =
                     t.replicaIdentity() == ReplicaIdentity.NOTHING
                             || (t.replicaIdentity() == ReplicaIdentity.DEFAULT
@@ -192,6 +222,10 @@ public final class PostgresPreflight {
                                         + " exclude it with source.exclude-tables"));
             }
         }
+    }
+
+    private static boolean isAscii(String name) {
+        return name.chars().allMatch(ch -> ch < 0x80);
     }
 
     private static void slot(Connection c, SourceConfig source, List<Finding> findings)

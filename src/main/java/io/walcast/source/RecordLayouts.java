@@ -1,5 +1,9 @@
 package io.walcast.source;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -30,6 +34,7 @@ final class RecordLayouts {
     private final Map<Schema, Envelope> envelopes = new IdentityHashMap<>();
     private final Map<Schema, Source> sources = new IdentityHashMap<>();
     private final Map<Schema, String[]> names = new IdentityHashMap<>();
+    private final Map<Schema, String[]> streamedNames = new IdentityHashMap<>();
 
     Envelope envelope(Schema schema) {
         return cached(
@@ -63,6 +68,43 @@ final class RecordLayouts {
     String[] columnNames(Schema schema) {
         return cached(
                 names, schema, s -> s.fields().stream().map(Field::name).toArray(String[]::new));
+    }
+
+    /**
+     * Column names of a streamed row. Debezium 1.9's pgoutput decoder turns each byte of a name
+     * into a char (sign-extended), so a non-ASCII column name arrives garbled; this undoes exactly
+     * that (FLINK-38110 fixes the decoder upstream). Non-ASCII table and key column names are
+     * refused by the preflight: their changes do not get this far.
+     */
+    String[] streamedColumnNames(Schema schema) {
+        return cached(
+                streamedNames,
+                schema,
+                s ->
+                        Arrays.stream(columnNames(s))
+                                .map(RecordLayouts::undoByteWiseDecoding)
+                                .toArray(String[]::new));
+    }
+
+    static String undoByteWiseDecoding(String name) {
+        byte[] bytes = new byte[name.length()];
+        boolean garbled = false;
+        for (int i = 0; i < bytes.length; i++) {
+            char c = name.charAt(i);
+            if (c >= 0x80 && c < 0xFF80) {
+                return name; // a real character: the name was not decoded byte by byte
+            }
+            garbled |= c >= 0xFF80;
+            bytes[i] = (byte) c;
+        }
+        if (!garbled) {
+            return name;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return name;
+        }
     }
 
     private static <T> T cached(Map<Schema, T> cache, Schema schema, Function<Schema, T> lookup) {

@@ -25,10 +25,12 @@ import org.apache.kafka.connect.source.SourceRecord;
  * Turns one Debezium change record into a {@link ChangeEnvelope}: the operation, where it happened,
  * its WAL position and a deterministic id, and the row images rendered like {@code to_jsonb}.
  *
- * <p>Ids: a streamed change is {@code <commit lsn>-<lsn>-<ordinal>} in fixed-width hex, so ids sort
- * in stream order and a redelivered change has the same id; the ordinal tells apart the rows of one
- * multi-row WAL record (COPY, multi-table TRUNCATE). A snapshot row is {@code s-} plus a digest of
- * table and key, the same however often the snapshot is repeated.
+ * <p>Ids: a streamed change is {@code <lsn>-<ordinal>}, the LSN in fixed-width hex: a fact of the
+ * WAL, so a redelivered change has the same id whichever session decodes it, and the changes of one
+ * row sort in commit order (a row's next change is written after its previous one committed). The
+ * ordinal tells apart the rows of one multi-row WAL record (COPY, multi-table TRUNCATE). A snapshot
+ * row is {@code s-} plus a digest of table and key, the same however often the snapshot is
+ * repeated.
  *
  * <p>Before-images: a table whose {@code previous} mode is {@code wal} gets the WAL's old row (only
  * complete with {@code REPLICA IDENTITY FULL}); in {@code state} mode the before-image step fills
@@ -49,7 +51,6 @@ public final class RecordNormalizer implements Serializable {
     private final Set<String> fullReplicaIdentity;
     private final Map<String, Mode> modes;
     private transient long lastLsn = -1;
-    private transient long lastCommitLsn = -1;
     private transient int ordinal;
     private transient RecordLayouts layouts;
     private transient MessageDigest sha256;
@@ -95,10 +96,12 @@ public final class RecordNormalizer implements Serializable {
         String schema = (String) source.get(at.schema());
         String table = (String) source.get(at.table());
         String qualified = schema + "." + table;
-        RowImage key =
-                record.key() instanceof Struct k ? row(k, layouts.columnNames(k.schema())) : null;
-        RowImage before = layout.before() == null ? null : row((Struct) value.get(layout.before()));
-        RowImage after = layout.after() == null ? null : row((Struct) value.get(layout.after()));
+        boolean streamed = op != Operation.SNAPSHOT;
+        RowImage key = record.key() instanceof Struct k ? row(k, streamed) : null;
+        RowImage before =
+                layout.before() == null ? null : row((Struct) value.get(layout.before()), streamed);
+        RowImage after =
+                layout.after() == null ? null : row((Struct) value.get(layout.after()), streamed);
 
         RowImage current = op == Operation.DELETE ? null : after;
         ChangeEnvelope.Builder b =
@@ -136,19 +139,17 @@ public final class RecordNormalizer implements Serializable {
                     .build();
         }
         long lsn = (Long) source.get(at.lsn());
-        long commitLsn = commitLsn((String) source.get(at.sequence()), lsn);
-        if (lsn == lastLsn && commitLsn == lastCommitLsn) {
+        if (lsn == lastLsn) {
             ordinal++;
         } else {
             ordinal = 0;
             lastLsn = lsn;
-            lastCommitLsn = commitLsn;
         }
         return b.timestampMillis((Long) source.get(at.tsMs()))
                 .xid((Long) source.get(at.txId()))
                 .lsn(lsn)
-                .commitLsn(commitLsn)
-                .id(streamId(commitLsn, lsn, ordinal))
+                .commitLsn(commitLsn((String) source.get(at.sequence()), lsn))
+                .id(streamId(lsn, ordinal))
                 .build();
     }
 
@@ -163,10 +164,8 @@ public final class RecordNormalizer implements Serializable {
         };
     }
 
-    static String streamId(long commitLsn, long lsn, int ordinal) {
-        StringBuilder id = new StringBuilder(40);
-        appendHex16(id, commitLsn).append('-');
-        return appendHex16(id, lsn).append('-').append(ordinal).toString();
+    static String streamId(long lsn, int ordinal) {
+        return appendHex16(new StringBuilder(20), lsn).append('-').append(ordinal).toString();
     }
 
     private static StringBuilder appendHex16(StringBuilder s, long value) {
@@ -204,8 +203,9 @@ public final class RecordNormalizer implements Serializable {
 
     /**
      * Debezium's {@code sequence} is {@code ["<last commit lsn>","<lsn>"]}: the commit position the
-     * stream had reached when this change was decoded. pgoutput delivers transactions in commit
-     * order, so (commit lsn, lsn) orders changes as the stream delivers them.
+     * decoding session had reached when this change was decoded. It depends on the session (a
+     * session resumed from a checkpoint in the middle of a transaction starts from the restored
+     * position), so it never goes into the id.
      */
     static long commitLsn(String sequence, long lsn) {
         if (sequence == null) {
@@ -220,8 +220,15 @@ public final class RecordNormalizer implements Serializable {
         return first.isEmpty() || first.equals("null") ? lsn : Long.parseLong(first);
     }
 
-    private RowImage row(Struct struct) {
-        return struct == null ? null : row(struct, layouts.columnNames(struct.schema()));
+    private RowImage row(Struct struct, boolean streamed) {
+        if (struct == null) {
+            return null;
+        }
+        return row(
+                struct,
+                streamed
+                        ? layouts.streamedColumnNames(struct.schema())
+                        : layouts.columnNames(struct.schema()));
     }
 
     static RowImage row(Struct struct, String[] names) {

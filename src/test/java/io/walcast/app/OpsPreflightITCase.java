@@ -149,8 +149,12 @@ class OpsPreflightITCase {
                 .contains(
                         "table public.keyless: it has no primary key and no REPLICA IDENTITY FULL")
                 .contains("Postgres rejects every UPDATE and DELETE")
-                .contains("ALTER TABLE \"public\".\"keyless\" REPLICA IDENTITY FULL");
-        assertThat(findings).hasSize(2);
+                .contains("ALTER TABLE \"public\".\"keyless\" REPLICA IDENTITY FULL")
+                .contains(
+                        "table public.keyless: it has no primary key, and source.startup is"
+                                + " initial")
+                .contains("set source.startup: latest");
+        assertThat(findings).hasSize(3);
     }
 
     @Test

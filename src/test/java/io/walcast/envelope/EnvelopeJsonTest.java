@@ -26,7 +26,7 @@ class EnvelopeJsonTest {
         Map<String, String> current = new LinkedHashMap<>(previous);
         current.put("title", "\"Hello, WAL\"");
         return ChangeEnvelope.builder()
-                .id("0000000001a2b3c4-0000000001a2b3f0-0")
+                .id("0000000001a2b3f0-0")
                 .operation(Operation.UPDATE)
                 .resource("article")
                 .database("app")

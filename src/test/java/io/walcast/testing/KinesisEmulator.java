@@ -34,11 +34,13 @@ public final class KinesisEmulator implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final File log;
     private final KinesisAsyncClient client;
 
-    private KinesisEmulator(Process process, int port) {
+    private KinesisEmulator(Process process, int port, File log) {
         this.process = process;
         this.port = port;
+        this.log = log;
         this.client =
                 KinesisAsyncClient.builder()
                         .region(Region.of(REGION))
@@ -76,15 +78,17 @@ public final class KinesisEmulator implements AutoCloseable {
         env.put("KINESIS_MOCK_CERT_PATH", pkg.resolve("server.json").toString());
         env.put("KINESIS_MOCK_TLS_PORT", String.valueOf(tlsPort));
         env.put("KINESIS_MOCK_PLAIN_PORT", String.valueOf(plainPort));
-        env.put("INITIALIZE_STREAMS", String.join(",", init));
+        if (!init.isEmpty()) { // the emulator rejects an empty list
+            env.put("INITIALIZE_STREAMS", String.join(",", init));
+        }
         env.put("LOG_LEVEL", "WARN");
         env.put("SHOULD_PERSIST_DATA", "false");
         Process process = pb.start();
         // A test JVM that is killed must not leave the emulator running.
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
-        KinesisEmulator emulator = new KinesisEmulator(process, plainPort);
+        KinesisEmulator emulator = new KinesisEmulator(process, plainPort, log.toFile());
         try {
-            emulator.awaitActive(streams.keySet(), Duration.ofMinutes(2), log.toFile());
+            emulator.awaitActive(streams.keySet(), Duration.ofMinutes(2));
         } catch (Exception e) {
             emulator.close();
             throw e;
@@ -92,8 +96,25 @@ public final class KinesisEmulator implements AutoCloseable {
         return emulator;
     }
 
-    private void awaitActive(Iterable<String> streams, Duration timeout, File log)
-            throws Exception {
+    /** Creates a stream and waits until it is ACTIVE. */
+    public void createStream(String stream, int shards) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (true) {
+            try {
+                client.createStream(b -> b.streamName(stream).shardCount(shards))
+                        .get(1, TimeUnit.MINUTES);
+                break;
+            } catch (Exception notListeningYet) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw notListeningYet;
+                }
+                Thread.sleep(200);
+            }
+        }
+        awaitActive(List.of(stream), Duration.ofMinutes(1));
+    }
+
+    private void awaitActive(Iterable<String> streams, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (String stream : streams) {
             while (true) {

@@ -127,6 +127,18 @@ public final class RabbitMqBroker implements AutoCloseable {
         }
     }
 
+    /** Takes every message now on {@code queue} (acknowledged). */
+    public List<Message> drain(String queue) throws Exception {
+        List<Message> taken = new ArrayList<>();
+        try (Channel ch = channel()) {
+            GetResponse r;
+            while ((r = ch.basicGet(queue, true)) != null) {
+                taken.add(new Message(r.getEnvelope().getRoutingKey(), r.getProps(), r.getBody()));
+            }
+        }
+        return taken;
+    }
+
     /**
      * Takes messages off {@code queue} (acknowledged) until {@code done} holds for all taken so
      * far, or fails after {@code timeout}.

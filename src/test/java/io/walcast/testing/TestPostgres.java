@@ -4,44 +4,76 @@ import io.walcast.config.JobConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 /**
  * An embedded Postgres 15 with logical WAL for tests: a real server on a free port, started in
- * about a second. Its time zone differs from UTC on purpose, so zone handling is exercised.
+ * about a second. Its time zone differs from UTC on purpose, so zone handling is exercised. It can
+ * be shut down ({@code pg_ctl stop -m fast}) and started again on the same port and data directory.
  */
 public final class TestPostgres implements AutoCloseable {
     public static final String SERVER_TIME_ZONE = "America/New_York";
 
-    private final EmbeddedPostgres pg;
+    private final Path dataDirectory;
+    private volatile EmbeddedPostgres pg;
+    private int port;
 
-    private TestPostgres(EmbeddedPostgres pg) {
-        this.pg = pg;
+    private TestPostgres(Path dataDirectory) {
+        this.dataDirectory = dataDirectory;
     }
 
     public static TestPostgres start() {
         try {
-            return new TestPostgres(
-                    EmbeddedPostgres.builder()
-                            .setServerConfig("wal_level", "logical")
-                            .setServerConfig("max_replication_slots", "20")
-                            .setServerConfig("max_wal_senders", "20")
-                            .setServerConfig("timezone", SERVER_TIME_ZONE)
-                            .start());
+            TestPostgres test = new TestPostgres(Files.createTempDirectory("walcast-pg-"));
+            test.startServer();
+            return test;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded Postgres", e);
         }
     }
 
+    /** Starts the server on the data directory (initialized on the first start) and port. */
+    private void startServer() throws IOException {
+        pg =
+                EmbeddedPostgres.builder()
+                        .setDataDirectory(dataDirectory)
+                        // kept across a restart; close() removes it
+                        .setCleanDataDirectory(false)
+                        .setPort(port)
+                        .setServerConfig("wal_level", "logical")
+                        .setServerConfig("max_replication_slots", "20")
+                        .setServerConfig("max_wal_senders", "20")
+                        .setServerConfig("timezone", SERVER_TIME_ZONE)
+                        .start();
+        port = pg.getPort();
+    }
+
+    /**
+     * A fast shutdown ({@code pg_ctl stop -m fast}: sessions, replication connections included, are
+     * disconnected; committed work is on disk).
+     */
+    public void stopFast() throws IOException {
+        pg.close();
+    }
+
+    /** Starts the server again after {@link #stopFast}, on the same port and data directory. */
+    public void startAgain() throws IOException {
+        startServer();
+    }
+
     public int port() {
-        return pg.getPort();
+        return port;
     }
 
     public DataSource dataSource() {
@@ -187,5 +219,8 @@ public final class TestPostgres implements AutoCloseable {
     @Override
     public void close() throws IOException {
         pg.close();
+        try (Stream<Path> files = Files.walk(dataDirectory)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 }

@@ -36,9 +36,19 @@ public final class WalcastProcess implements AutoCloseable {
 
     public static WalcastProcess start(
             Path workDir, String name, Map<String, String> env, String... args) {
+        return start(workDir, name, env, List.of("-Xmx1g"), args);
+    }
+
+    /** Like {@link #start(Path, String, Map, String...)}, with these JVM options. */
+    public static WalcastProcess start(
+            Path workDir,
+            String name,
+            Map<String, String> env,
+            List<String> jvmOptions,
+            String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx1g");
+        command.addAll(jvmOptions);
         command.add("-jar");
         command.add(JAR.toAbsolutePath().toString());
         command.addAll(List.of(args));
@@ -58,8 +68,39 @@ public final class WalcastProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code run <job> --local} with checkpoints under {@code stateDir}, a free Web UI port and
+     * parallelism 2: the same arguments resume the job from its latest checkpoint.
+     */
+    public static String[] runLocal(Path job, Path stateDir) {
+        return new String[] {
+            "run",
+            job.toString(),
+            "--local",
+            "--web-port",
+            Integer.toString(freePort()),
+            "--state-dir",
+            stateDir.toString(),
+            "--parallelism",
+            "2"
+        };
+    }
+
     public List<String> stdoutLines() {
         return lines(stdout);
+    }
+
+    /** Complete lines on standard output so far, counted without holding them. */
+    public long stdoutLineCount() throws IOException {
+        long lines = 0;
+        try (var in = new java.io.BufferedInputStream(Files.newInputStream(stdout), 1 << 16)) {
+            for (int b = in.read(); b >= 0; b = in.read()) {
+                if (b == '\n') {
+                    lines++;
+                }
+            }
+        }
+        return lines;
     }
 
     /**
@@ -101,6 +142,17 @@ public final class WalcastProcess implements AutoCloseable {
         } catch (IOException e) {
             return List.of();
         }
+    }
+
+    /** The process's peak resident set size so far ({@code VmHWM}), in MiB. */
+    public long peakRssMib() throws IOException {
+        for (String line :
+                Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        throw new IllegalStateException("no VmHWM for process " + process.pid());
     }
 
     public boolean isAlive() {

@@ -4,12 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
  * Keeps envelopes Kinesis cannot take (over its 1 MiB record limit) as files {@code
  * <dir>/<resource>/<envelope id>.json}, written before the record counts as handled, so nothing is
- * lost. A replay after a failure writes the same file again.
+ * lost, and renamed into place complete. A replay after a failure writes the same file again.
  */
 final class DeadLetters {
     private final Path dir;
@@ -22,13 +23,20 @@ final class DeadLetters {
         Path file = dir.resolve(safe(resource)).resolve(safe(id) + ".json");
         try {
             Files.createDirectories(file.getParent());
+            // Written aside, then renamed: a reader (or a crash) never sees a partial letter.
+            Path partial = file.resolveSibling("." + file.getFileName() + ".partial");
             Files.write(
-                    file,
+                    partial,
                     json,
                     StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE,
                     StandardOpenOption.SYNC);
+            Files.move(
+                    partial,
+                    file,
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(

@@ -2,6 +2,7 @@ package io.walcast.sink.kinesis;
 
 import io.walcast.config.KinesisSinkConfig;
 import io.walcast.envelope.ChangeEnvelope;
+import io.walcast.envelope.Lsn;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,7 +110,7 @@ final class KinesisEnvelopeWriter implements SinkWriter<ChangeEnvelope> {
                             + " on "
                             + e.qualifiedTable()
                             + ", lsn "
-                            + e.lsn()
+                            + (e.lsn() == null ? "none" : Lsn.format(e.lsn()))
                             + ") is "
                             + size
                             + " bytes with its partition key; a Kinesis record holds at most "

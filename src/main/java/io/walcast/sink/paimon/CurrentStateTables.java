@@ -20,9 +20,12 @@ import org.apache.paimon.types.DataTypeRoot;
 public final class CurrentStateTables {
     private CurrentStateTables() {}
 
-    /** Paimon table names: lowercase letters, digits and underscores. */
+    /**
+     * Paimon table names: lowercase letters (of any script, so {@code Bücher} stays {@code bücher}
+     * and {@code 書籍} stays itself rather than {@code __}), digits and underscores.
+     */
     public static String tableName(String resource) {
-        return resource.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        return resource.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}_]", "_");
     }
 
     /** A column of the wanted table: name, Paimon type, Postgres type. */

@@ -62,8 +62,22 @@ public final class PaimonSink implements EnvelopeSink {
         CatalogLoader loader = new Loader(config.warehouse());
         try (Catalog catalog = loader.load()) {
             catalog.createDatabase(config.database(), true);
+            Map<String, String> resourceOfTable = new HashMap<>();
             for (Map.Entry<String, List<CapturedTable>> r : byResource().entrySet()) {
                 String resource = r.getKey();
+                String other =
+                        resourceOfTable.putIfAbsent(
+                                CurrentStateTables.tableName(resource), resource);
+                if (other != null) {
+                    throw new IllegalArgumentException(
+                            "sinks.paimon: resources "
+                                    + other
+                                    + " and "
+                                    + resource
+                                    + " would share the Paimon table "
+                                    + CurrentStateTables.tableName(resource)
+                                    + "; give one of them another name under resources:");
+                }
                 if (r.getValue().stream().noneMatch(CapturedTable::hasPrimaryKey)) {
                     if (!config.history()) {
                         throw new IllegalArgumentException(

@@ -122,5 +122,7 @@ class CurrentStateTablesTest {
     @Test
     void tableNamesAreSafe() {
         assertThat(CurrentStateTables.tableName("Blog-Articles")).isEqualTo("blog_articles");
+        assertThat(CurrentStateTables.tableName("Bücher")).isEqualTo("bücher");
+        assertThat(CurrentStateTables.tableName("書籍 2026")).isEqualTo("書籍_2026");
     }
 }

@@ -26,14 +26,14 @@ import org.apache.paimon.types.DecimalType;
  * Reads Paimon tables back with Paimon's own reader (never walcast code), rendering each value as
  * text in the form the test's Postgres queries produce, so the two can be compared.
  */
-final class PaimonReader implements AutoCloseable {
+public final class PaimonReader implements AutoCloseable {
     private static final DateTimeFormatter LOCAL =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
 
     private final Catalog catalog;
     private final String database;
 
-    PaimonReader(String warehouse, String database) {
+    public PaimonReader(String warehouse, String database) {
         Options o = new Options();
         o.set("warehouse", warehouse);
         // Tables change under us (schema evolution); a cached table would hide that.
@@ -42,7 +42,7 @@ final class PaimonReader implements AutoCloseable {
         this.database = database;
     }
 
-    Table table(String name) {
+    public Table table(String name) {
         try {
             return catalog.getTable(Identifier.create(database, name));
         } catch (Catalog.TableNotExistException e) {
@@ -51,7 +51,7 @@ final class PaimonReader implements AutoCloseable {
     }
 
     /** Every row of the table as column → text ({@code null} for SQL NULL), plus its row kind. */
-    static List<Map<String, String>> rows(Table table) {
+    public static List<Map<String, String>> rows(Table table) {
         List<Map<String, String>> out = new ArrayList<>();
         List<DataField> fields = table.rowType().getFields();
         ReadBuilder rb = table.newReadBuilder();
@@ -127,7 +127,7 @@ final class PaimonReader implements AutoCloseable {
     }
 
     /** The Postgres expression whose text equals {@link #render} for a column of this type. */
-    static String postgresExpression(String column, DataType type) {
+    public static String postgresExpression(String column, DataType type) {
         String c = "\"" + column + "\"";
         return switch (type.getTypeRoot()) {
             case TIMESTAMP_WITHOUT_TIME_ZONE -> "to_char(" + c + ", 'YYYY-MM-DD HH24:MI:SS.US')";

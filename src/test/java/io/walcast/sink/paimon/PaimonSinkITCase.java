@@ -3,12 +3,11 @@ package io.walcast.sink.paimon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.walcast.app.WalcastJob;
 import io.walcast.config.JobConfig;
-import io.walcast.envelope.EnvelopeJson;
 import io.walcast.sink.EnvelopeSink;
 import io.walcast.source.CapturedTable;
+import io.walcast.testing.MaterializedTables;
 import io.walcast.testing.TestJobs;
 import io.walcast.testing.TestPostgres;
 import java.io.IOException;
@@ -37,8 +36,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.paimon.table.Table;
-import org.apache.paimon.types.DataField;
-import org.apache.paimon.types.DataTypeRoot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -230,11 +227,18 @@ class PaimonSinkITCase {
         try (PaimonReader paimon = new PaimonReader(warehouse, "app")) {
             pg.execute("update lake_ice set t = 'b' where id = 2");
             awaitEqual(paimon, "lake_ice");
+            // written by the commit, just after the Paimon snapshot that awaitEqual reads
             Path metadata = dir.resolve("iceberg/app.db/lake_ice/metadata");
-            try (Stream<Path> files = Files.list(metadata)) {
-                assertThat(files.map(p -> p.getFileName().toString()))
-                        .anyMatch(n -> n.endsWith(".metadata.json"));
-            }
+            await(
+                    () -> {
+                        try (Stream<Path> files = Files.list(metadata)) {
+                            return files.anyMatch(
+                                    p -> p.getFileName().toString().endsWith(".metadata.json"));
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    },
+                    "Iceberg metadata in " + metadata);
         } finally {
             client.cancel().get();
         }
@@ -638,87 +642,8 @@ class PaimonSinkITCase {
         return history;
     }
 
-    /** Waits until the Paimon table equals Postgres row for row; fails showing the difference. */
-    private static void awaitEqual(PaimonReader paimon, String table) {
-        String[] diff = {""};
-        await(
-                () -> {
-                    diff[0] = difference(paimon.table(table), table);
-                    return diff[0].isEmpty();
-                },
-                () -> table + " equal to Postgres; last difference: " + diff[0]);
-    }
-
-    private static String difference(Table paimonTable, String table) {
-        List<DataField> fields = paimonTable.rowType().getFields();
-        List<String> pk = paimonTable.primaryKeys();
-        String select =
-                fields.stream()
-                        .map(f -> PaimonReader.postgresExpression(f.name(), f.type()))
-                        .collect(Collectors.joining(", "));
-        pg.execute("set time zone 'UTC'");
-        Map<String, List<String>> postgres = new TreeMap<>();
-        for (List<String> row : pg.query("select " + select + " from " + table)) {
-            postgres.put(key(pk, fields, row), row);
-        }
-        Map<String, List<String>> lake = new TreeMap<>();
-        for (Map<String, String> row : PaimonReader.rows(paimonTable)) {
-            List<String> values = fields.stream().map(f -> row.get(f.name())).toList();
-            lake.put(key(pk, fields, values), values);
-        }
-        if (!postgres.keySet().equals(lake.keySet())) {
-            Set<String> missing = new HashSet<>(postgres.keySet());
-            missing.removeAll(lake.keySet());
-            Set<String> extra = new HashSet<>(lake.keySet());
-            extra.removeAll(postgres.keySet());
-            return "keys missing in Paimon " + missing + ", extra in Paimon " + extra;
-        }
-        for (String k : postgres.keySet()) {
-            for (int i = 0; i < fields.size(); i++) {
-                String a = postgres.get(k).get(i);
-                String b = lake.get(k).get(i);
-                if (!same(fields.get(i), a, b)) {
-                    return table
-                            + " key "
-                            + k
-                            + " column "
-                            + fields.get(i).name()
-                            + ": postgres "
-                            + a
-                            + ", paimon "
-                            + b;
-                }
-            }
-        }
-        return "";
-    }
-
-    private static boolean same(DataField f, String postgres, String paimon) {
-        if (postgres == null || paimon == null) {
-            return postgres == paimon;
-        }
-        DataTypeRoot root = f.type().getTypeRoot();
-        if (root == DataTypeRoot.DOUBLE || root == DataTypeRoot.FLOAT) {
-            return Double.compare(Double.parseDouble(postgres), Double.parseDouble(paimon)) == 0;
-        }
-        if (root == DataTypeRoot.ARRAY || f.name().equals("meta")) {
-            return json(postgres).equals(json(paimon));
-        }
-        return postgres.equals(paimon);
-    }
-
-    private static JsonNode json(String s) {
-        try {
-            return EnvelopeJson.EXACT.readTree(s);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static String key(List<String> pk, List<DataField> fields, List<String> row) {
-        return pk.stream()
-                .map(c -> row.get(fields.stream().map(DataField::name).toList().indexOf(c)))
-                .collect(Collectors.joining("/"));
+    private static void awaitEqual(PaimonReader paimon, String table) throws Exception {
+        MaterializedTables.awaitEqual(pg, paimon, table, table, PATIENCE);
     }
 
     private static Set<String> ids(List<Map<String, String>> rows) {

@@ -1,0 +1,167 @@
+package io.walcast.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Watches that a replication slot's {@code confirmed_flush_lsn} never runs ahead of the last
+ * completed checkpoint of the job, across kills and restarts. A thread polls, in this order, the
+ * slot and the job's checkpoint directory: a {@code chk-N} directory appears when checkpoint N is
+ * triggered (the WAL end read just after seeing it bounds what the checkpoint can cover), its
+ * {@code _metadata} when it completes. Because the slot is read before the directory, a slot that
+ * moved on a completed checkpoint always finds that checkpoint already seen.
+ */
+public final class SlotWatch implements AutoCloseable {
+    private record Sample(long confirmed, int completedCheckpoints) {}
+
+    private final TestPostgres pg;
+    private final String slot;
+    private final Path checkpoints;
+    private final List<Sample> samples = new ArrayList<>();
+    private final Map<Path, Long> walEndAtTrigger = new HashMap<>();
+    private final List<Long> completedBounds = new ArrayList<>();
+    private final List<Path> completed = new ArrayList<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private Long initial;
+
+    /** Starts watching {@code slot} and the checkpoints anywhere under {@code checkpoints}. */
+    public SlotWatch(TestPostgres pg, String slot, Path checkpoints) {
+        this.pg = pg;
+        this.slot = slot;
+        this.checkpoints = checkpoints;
+        this.thread = new Thread(this::run, "slot-watch");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        while (running) {
+            try (Connection c = pg.connect();
+                    Statement st = c.createStatement()) {
+                while (running) {
+                    poll(st);
+                    Thread.sleep(50);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException | SQLException postgresDown) {
+                sleep();
+            }
+        }
+    }
+
+    private void poll(Statement st) throws SQLException {
+        Long confirmed =
+                one(
+                        st,
+                        "select (confirmed_flush_lsn - '0/0')::bigint from pg_replication_slots"
+                                + " where slot_name = '"
+                                + slot
+                                + "'");
+        List<Path> directories = checkpointDirectories();
+        long walEnd = one(st, "select (pg_current_wal_lsn() - '0/0')::bigint");
+        synchronized (this) {
+            for (Path chk : directories) {
+                walEndAtTrigger.putIfAbsent(chk, walEnd);
+                if (!completed.contains(chk) && Files.exists(chk.resolve("_metadata"))) {
+                    completed.add(chk);
+                    completedBounds.add(walEndAtTrigger.get(chk));
+                }
+            }
+            if (confirmed != null) {
+                if (initial == null) {
+                    initial = confirmed;
+                }
+                samples.add(new Sample(confirmed, completedBounds.size()));
+            }
+        }
+    }
+
+    private List<Path> checkpointDirectories() {
+        if (!Files.isDirectory(checkpoints)) {
+            return List.of();
+        }
+        try (Stream<Path> files =
+                Files.find(
+                        checkpoints,
+                        4,
+                        (p, a) ->
+                                a.isDirectory() && p.getFileName().toString().startsWith("chk-"))) {
+            return files.toList();
+        } catch (IOException | UncheckedIOException e) {
+            return List.of(); // a checkpoint was removed while listing
+        }
+    }
+
+    private static Long one(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            if (!rs.next()) {
+                return null;
+            }
+            long value = rs.getLong(1);
+            return rs.wasNull() ? null : value;
+        }
+    }
+
+    /**
+     * Slot positions seen ahead of what the completed checkpoints can cover (the WAL end when the
+     * newest completed one was triggered; before any, the slot's first position).
+     */
+    public synchronized List<String> violations() {
+        List<String> found = new ArrayList<>();
+        for (Sample s : samples) {
+            long bound =
+                    s.completedCheckpoints() == 0
+                            ? initial
+                            : completedBounds.subList(0, s.completedCheckpoints()).stream()
+                                    .mapToLong(Long::longValue)
+                                    .max()
+                                    .orElseThrow();
+            if (s.confirmed() > bound) {
+                found.add("confirmed_flush_lsn " + s.confirmed() + " ahead of " + bound);
+            }
+        }
+        return found;
+    }
+
+    /** The figures, to quote them. */
+    public synchronized String summary() {
+        long moves = 0;
+        for (int i = 1; i < samples.size(); i++) {
+            if (samples.get(i).confirmed() != samples.get(i - 1).confirmed()) {
+                moves++;
+            }
+        }
+        return String.format(
+                "slot %s: %d samples, %d completed checkpoints, advanced %d times, %d samples"
+                        + " ahead of the last completed checkpoint",
+                slot, samples.size(), completed.size(), moves, violations().size());
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.interrupt();
+        thread.join(10_000);
+    }
+}
