@@ -15,6 +15,7 @@ import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -88,6 +89,10 @@ final class JobRunner {
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         conf.set(PipelineOptions.NAME, job.name());
         conf.set(ExecutionOptions.BUFFER_TIMEOUT, WalcastJob.BUFFER_TIMEOUT);
+        // As conf/config.yaml does on a cluster: before-images (one per captured row) live in
+        // RocksDB on local disk, not on the heap, and checkpoints upload only what changed.
+        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         Optional<Path> latest =
                 options.fresh() ? Optional.empty() : LocalCheckpoints.latest(checkpoints);
         if (latest.isPresent()) {

@@ -114,7 +114,7 @@ class PipelineITCase {
             assertThat(insert.targets()).contains("id", "t", "jb").doesNotContain("vc_missing");
             assertThat(insert.lsn()).isNotNull();
             assertThat(insert.xid()).isNotNull();
-            assertThat(insert.id()).matches("[0-9a-f]{16}-[0-9a-f]{16}-\\d+");
+            assertThat(insert.id()).isEqualTo(String.format("%016x-0", insert.lsn()));
             assertThat(insert.routingKey()).isEqualTo("cdc.typed.insert");
 
             ChangeEnvelope update = only(streamed, Operation.UPDATE, "typed");
