@@ -9,18 +9,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * Watches that a replication slot's {@code confirmed_flush_lsn} never runs ahead of the last
  * completed checkpoint of the job, across kills and restarts. A thread polls, in this order, the
- * slot and the job's checkpoint directory: a {@code chk-N} directory appears when checkpoint N is
- * triggered (the WAL end read just after seeing it bounds what the checkpoint can cover), its
- * {@code _metadata} when it completes. Because the slot is read before the directory, a slot that
- * moved on a completed checkpoint always finds that checkpoint already seen.
+ * slot, the job's checkpoint directory and the WAL end: a checkpoint's {@code _metadata} appears
+ * when it completes, so the WAL end read just after seeing it first bounds what the checkpoint
+ * covers (the source took its position before). Because the slot is read before the directory, a
+ * slot that moved on a completed checkpoint always finds that checkpoint already seen.
  */
 public final class SlotWatch implements AutoCloseable {
     private record Sample(long confirmed, int completedCheckpoints) {}
@@ -29,7 +27,6 @@ public final class SlotWatch implements AutoCloseable {
     private final String slot;
     private final Path checkpoints;
     private final List<Sample> samples = new ArrayList<>();
-    private final Map<Path, Long> walEndAtTrigger = new HashMap<>();
     private final List<Long> completedBounds = new ArrayList<>();
     private final List<Path> completed = new ArrayList<>();
     private final Thread thread;
@@ -77,10 +74,9 @@ public final class SlotWatch implements AutoCloseable {
         long walEnd = one(st, "select (pg_current_wal_lsn() - '0/0')::bigint");
         synchronized (this) {
             for (Path chk : directories) {
-                walEndAtTrigger.putIfAbsent(chk, walEnd);
                 if (!completed.contains(chk) && Files.exists(chk.resolve("_metadata"))) {
                     completed.add(chk);
-                    completedBounds.add(walEndAtTrigger.get(chk));
+                    completedBounds.add(walEnd);
                 }
             }
             if (confirmed != null) {
@@ -121,7 +117,7 @@ public final class SlotWatch implements AutoCloseable {
 
     /**
      * Slot positions seen ahead of what the completed checkpoints can cover (the WAL end when the
-     * newest completed one was triggered; before any, the slot's first position).
+     * newest one completed; before any, the slot's first position).
      */
     public synchronized List<String> violations() {
         List<String> found = new ArrayList<>();
