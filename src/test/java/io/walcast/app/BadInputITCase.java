@@ -71,22 +71,20 @@ class BadInputITCase {
             List<ChangeEnvelope> firstRun;
             try (WalcastProcess walcast = WalcastProcess.start(dir, "oversize1", Map.of(), run)) {
                 walcast.await(is(Operation.SNAPSHOT), 1, PATIENCE);
+                // The big row is written after this point. (Another sink may never print it: the
+                // Kinesis writer can fail on it before the record reaches stdout.)
+                long beforeBigRow =
+                        Long.parseLong(pg.queryOne("select pg_current_wal_insert_lsn() - '0/0'"));
                 pg.execute(
                         "insert into docs values (2, 2, repeat('x', 1100000))",
                         "update docs set version = 3, body = 'after' where id = 1");
                 checker.expect("docs", "2", Operation.INSERT, 2);
                 checker.expect("docs", "1", Operation.UPDATE, 3);
                 awaitStderr(walcast, "a Kinesis record holds at most 1048576 bytes");
-                long bigLsn =
-                        walcast.envelopes().stream()
-                                .filter(is(Operation.INSERT))
-                                .findFirst()
-                                .orElseThrow()
-                                .lsn();
                 Thread.sleep(5000); // restarts from the last checkpoint, again and again
                 assertThat(pg.confirmedFlushLsn("walcast_oversize"))
                         .as("the slot never moves past the row no sink could take")
-                        .isLessThan(bigLsn);
+                        .isLessThanOrEqualTo(beforeBigRow);
                 assertThat(sinks.kinesis()).noneMatch(e -> e.key().json("id").equals("2"));
                 walcast.kill();
                 firstRun = walcast.envelopes();
