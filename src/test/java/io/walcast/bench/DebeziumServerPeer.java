@@ -1,0 +1,153 @@
+package io.walcast.bench;
+
+import io.walcast.testing.RabbitMqBroker;
+import io.walcast.testing.TestPostgres;
+import java.io.File;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The peer: Debezium Server 3.0.8 (unpacked by {@code bin/bench --peer} into {@code
+ * target/peer/debezium-server}) with its Postgres source and RabbitMQ sink, set up like walcast:
+ * pgoutput, its own slot created before the backlog, the same publication, the same Debezium batch
+ * and queue sizes, offsets flushed every second (walcast checkpoints every second), publisher
+ * confirms (its sink waits for them per batch). Drained means every change is in a queue bound to
+ * its exchange.
+ */
+final class DebeziumServerPeer {
+    static final Path HOME = Path.of("target", "peer", "debezium-server").toAbsolutePath();
+
+    private DebeziumServerPeer() {}
+
+    static boolean available() {
+        return Files.isDirectory(HOME.resolve("lib"));
+    }
+
+    static String slot(Backlog backlog) {
+        return backlog.table + "_peer";
+    }
+
+    static String exchange(Backlog backlog) {
+        return "bench-peer-" + backlog.table;
+    }
+
+    /** Before the backlog: its slot (so it starts where the backlog starts) and its queue. */
+    static void prepare(TestPostgres pg, RabbitMqBroker broker, Backlog backlog) throws Exception {
+        pg.execute(
+                "select pg_create_logical_replication_slot('" + slot(backlog) + "', 'pgoutput')");
+        broker.freshExchange(exchange(backlog));
+        broker.freshQueue(exchange(backlog), exchange(backlog), "#", null);
+    }
+
+    static DrainResult drain(
+            TestPostgres pg, RabbitMqBroker broker, Backlog backlog, int events, Path logs)
+            throws Exception {
+        System.err.printf("bench: draining %s with Debezium Server%n", backlog.label);
+        Path data = Files.createDirectories(HOME.resolve("data"));
+        Files.deleteIfExists(data.resolve(backlog.table + ".offsets"));
+        Files.writeString(HOME.resolve("config/application.properties"), properties(pg, backlog));
+        List<String> command =
+                List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        ChildJvm.HEAP,
+                        "-cp",
+                        String.join(
+                                ":",
+                                "debezium-server-dist-3.0.8.Final-runner.jar",
+                                "config/lib",
+                                "lib/*"),
+                        "io.debezium.server.Main");
+        Path log = logs.resolve("debezium-server-" + backlog.table + ".log");
+        long t0 = System.currentTimeMillis();
+        Process p =
+                new ProcessBuilder(command)
+                        .directory(HOME.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        .start();
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+        try {
+            Receipt receipt = Receipt.rabbitQueue(broker, exchange(backlog));
+            long walsender = -1;
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+            Receipt.Progress r;
+            while ((r = receipt.poll()).count() < events) {
+                if (!p.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            "Debezium Server delivered "
+                                    + r.count()
+                                    + " of "
+                                    + events
+                                    + "; see "
+                                    + log);
+                }
+                if (walsender < 0) {
+                    walsender = Slots.activePid(pg, slot(backlog));
+                }
+                Thread.sleep(20);
+            }
+            return new DrainResult(
+                    backlog.label,
+                    "Debezium Server 3.0.8, RabbitMQ sink (peer)",
+                    r.count(),
+                    (r.lastMillis() - t0) / 1000.0,
+                    (r.lastMillis() - r.firstMillis()) / 1000.0,
+                    ProcStats.cpuSeconds(p.pid()),
+                    ProcStats.cpuSeconds(walsender),
+                    ProcStats.peakRssMiB(p.pid()));
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(1, TimeUnit.MINUTES);
+            Slots.awaitInactive(pg, slot(backlog));
+        }
+    }
+
+    static String properties(TestPostgres pg, Backlog backlog) throws Exception {
+        return String.join(
+                "\n",
+                "debezium.sink.type=rabbitmq",
+                "debezium.sink.rabbitmq.connection.host=127.0.0.1",
+                "debezium.sink.rabbitmq.connection.port=5672",
+                "debezium.sink.rabbitmq.connection.username=guest",
+                "debezium.sink.rabbitmq.connection.password=guest",
+                "debezium.sink.rabbitmq.exchange=" + exchange(backlog),
+                "debezium.sink.rabbitmq.routingKey=cdc.peer",
+                "debezium.source.connector.class=io.debezium.connector.postgresql.PostgresConnector",
+                "debezium.source.offset.storage.file.filename=data/" + backlog.table + ".offsets",
+                "debezium.source.offset.flush.interval.ms=1000",
+                "debezium.source.database.hostname=127.0.0.1",
+                "debezium.source.database.port=" + pg.port(),
+                "debezium.source.database.user=postgres",
+                "debezium.source.database.password=postgres",
+                "debezium.source.database.dbname=postgres",
+                "debezium.source.topic.prefix=peer",
+                "debezium.source.plugin.name=pgoutput",
+                "debezium.source.slot.name=" + slot(backlog),
+                "debezium.source.publication.name=" + backlog.table + "_pub",
+                "debezium.source.publication.autocreate.mode=disabled",
+                "debezium.source.table.include.list=public." + backlog.table,
+                "debezium.source.snapshot.mode=no_data",
+                "debezium.source.decimal.handling.mode=string",
+                "debezium.source.max.batch.size=10240",
+                "debezium.source.max.queue.size=40960",
+                "debezium.source.poll.interval.ms=50",
+                "debezium.format.key=json",
+                "debezium.format.value=json",
+                "debezium.format.key.schemas.enable=false",
+                "debezium.format.value.schemas.enable=false",
+                "quarkus.http.port=" + freePort(),
+                "quarkus.log.level=WARN",
+                "quarkus.log.category.\"io.debezium.server\".level=INFO",
+                "");
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
