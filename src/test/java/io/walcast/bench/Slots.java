@@ -16,8 +16,11 @@ final class Slots {
         return pid == null ? -1 : Long.parseLong(pid);
     }
 
-    static long awaitActive(TestPostgres pg, String slot) throws InterruptedException {
+    /** Waits for a consumer to stream from {@code slot}; {@code alive} throws if it died. */
+    static long awaitActive(TestPostgres pg, String slot, Runnable alive)
+            throws InterruptedException {
         for (int i = 0; i < 3000; i++) {
+            alive.run();
             long pid = activePid(pg, slot);
             if (pid > 0) {
                 return pid;

@@ -81,7 +81,7 @@ final class SteadyLoad {
         List<Long> kinesisMs = Collections.synchronizedList(new ArrayList<>());
         try (ChildJvm job = walcast.start();
                 Connection amqp = RabbitMqBroker.factory().newConnection("bench-steady")) {
-            Slots.awaitActive(pg, walcast.slot());
+            Slots.awaitActive(pg, walcast.slot(), job::ensureAlive);
             walcast.awaitCheckpoints(job, 1);
 
             Channel ch = amqp.createChannel();

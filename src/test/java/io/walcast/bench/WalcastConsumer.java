@@ -59,7 +59,7 @@ final class WalcastConsumer {
     void prime(TestPostgres pg, long snapshotRows) throws Exception {
         System.err.printf("bench: priming %s%n", name);
         try (ChildJvm job = start()) {
-            Slots.awaitActive(pg, slot());
+            Slots.awaitActive(pg, slot(), job::ensureAlive);
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
             while (!kind.equals("sinks") && job.counted().poll().count() < snapshotRows) {
                 job.ensureAlive();
