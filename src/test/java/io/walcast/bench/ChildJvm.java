@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,19 @@ final class ChildJvm implements AutoCloseable {
                         .start();
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
         return new ChildJvm(p, log);
+    }
+
+    /**
+     * The JVM options a Flink 1.20 TaskManager needs on Java 17 (Kryo reflects into {@code
+     * java.util}), as {@code conf/config.yaml} gives them to the cluster.
+     */
+    static List<String> flinkJavaOptions() throws IOException {
+        for (String line : Files.readAllLines(Path.of("conf", "config.yaml"))) {
+            if (line.startsWith("env.java.opts.all:")) {
+                return List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
+            }
+        }
+        throw new IllegalStateException("conf/config.yaml has no env.java.opts.all");
     }
 
     private void readOutput() {

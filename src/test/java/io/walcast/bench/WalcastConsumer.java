@@ -81,13 +81,24 @@ final class WalcastConsumer {
             Receipt counted = receipt == null ? job.counted() : receipt;
             long t0 = job.awaitStarted();
             long walsender = -1;
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+            // A job that keeps failing and restarting never dies: give up when nothing arrives.
+            long stalledSince = System.nanoTime();
+            long seen = 0;
             Receipt.Progress p;
             while ((p = counted.poll()).count() < events) {
                 job.ensureAlive();
-                if (System.nanoTime() > deadline) {
+                if (p.count() != seen) {
+                    seen = p.count();
+                    stalledSince = System.nanoTime();
+                } else if (System.nanoTime() - stalledSince > TimeUnit.MINUTES.toNanos(5)) {
                     throw new IllegalStateException(
-                            label + " delivered " + p.count() + " of " + events + " in 30 minutes");
+                            label
+                                    + " delivered "
+                                    + p.count()
+                                    + " of "
+                                    + events
+                                    + " and nothing more for 5 minutes; see the log in "
+                                    + logs);
                 }
                 if (walsender < 0) {
                     walsender = Slots.activePid(pg, slot());
