@@ -5,6 +5,7 @@ import io.walcast.testing.RabbitMqBroker;
 import io.walcast.testing.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,13 +34,16 @@ final class BacklogDrains {
     private final KinesisEmulator kinesis;
     private final Path work;
     private final boolean peer;
+    private final Duration cap;
 
     BacklogDrains(
             TestPostgres pg,
             RabbitMqBroker broker,
             KinesisEmulator kinesis,
             Path work,
-            boolean peer) {
+            boolean peer,
+            Duration cap) {
+        this.cap = cap;
         this.pg = pg;
         this.broker = broker;
         this.kinesis = kinesis;
@@ -75,10 +79,10 @@ final class BacklogDrains {
         List<DrainResult> results = new ArrayList<>();
         results.add(PgRecvLogical.drain(pg, backlog, events));
         for (Drain d : drains) {
-            results.add(d.consumer().drain(pg, backlog.label, events, d.receipt().create()));
+            results.add(d.consumer().drain(pg, backlog.label, events, d.receipt().create(), cap));
         }
         if (peer) {
-            results.add(DebeziumServerPeer.drain(pg, broker, backlog, events, work));
+            results.add(DebeziumServerPeer.drain(pg, broker, backlog, events, work, cap));
         }
         return results;
     }

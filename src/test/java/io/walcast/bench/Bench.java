@@ -5,6 +5,7 @@ import io.walcast.testing.RabbitMqBroker;
 import io.walcast.testing.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,7 +51,14 @@ public final class Bench {
         try (TestPostgres pg = TestPostgres.start();
                 RabbitMqBroker broker = new RabbitMqBroker();
                 KinesisEmulator kinesis = KinesisEmulator.start(streams)) {
-            BacklogDrains drains = new BacklogDrains(pg, broker, kinesis, work, peer);
+            BacklogDrains drains =
+                    new BacklogDrains(
+                            pg,
+                            broker,
+                            kinesis,
+                            work,
+                            peer,
+                            Duration.ofMinutes(options.drainMinutes()));
             List<DrainResult> results = new ArrayList<>();
             for (Backlog b : backlogs) {
                 results.addAll(drains.run(b, options.rows()));

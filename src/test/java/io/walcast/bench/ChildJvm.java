@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -32,16 +33,18 @@ final class ChildJvm implements AutoCloseable {
 
     static ChildJvm start(Path jobYaml, Path checkpoints, String kind, Path log)
             throws IOException {
-        List<String> command =
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(HEAP);
+        command.addAll(flinkJavaOptions());
+        command.addAll(
                 List.of(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        HEAP,
                         "-cp",
                         System.getProperty("java.class.path"),
                         DrainJob.class.getName(),
                         jobYaml.toString(),
                         checkpoints.toString(),
-                        kind);
+                        kind));
         Process p =
                 new ProcessBuilder(command)
                         .redirectError(log.toFile())

@@ -6,6 +6,7 @@ import java.io.File;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -43,7 +44,12 @@ final class DebeziumServerPeer {
     }
 
     static DrainResult drain(
-            TestPostgres pg, RabbitMqBroker broker, Backlog backlog, int events, Path logs)
+            TestPostgres pg,
+            RabbitMqBroker broker,
+            Backlog backlog,
+            int events,
+            Path logs,
+            Duration cap)
             throws Exception {
         System.err.printf("bench: draining %s with Debezium Server%n", backlog.label);
         Path data = Files.createDirectories(HOME.resolve("data"));
@@ -72,32 +78,29 @@ final class DebeziumServerPeer {
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
         try {
             Receipt receipt = Receipt.rabbitQueue(broker, exchange(backlog));
-            long walsender = -1;
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
-            Receipt.Progress r;
-            while ((r = receipt.poll()).count() < events) {
-                if (!p.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException(
-                            "Debezium Server delivered "
-                                    + r.count()
-                                    + " of "
-                                    + events
-                                    + "; see "
-                                    + log);
-                }
-                if (walsender < 0) {
-                    walsender = Slots.activePid(pg, slot(backlog));
-                }
-                Thread.sleep(20);
-            }
+            long[] walsender = {-1};
+            Receipt.Progress r =
+                    receipt.await(
+                            events,
+                            cap,
+                            () -> {
+                                if (!p.isAlive()) {
+                                    throw new IllegalStateException(
+                                            "Debezium Server exited; see " + log);
+                                }
+                                if (walsender[0] < 0) {
+                                    walsender[0] = Slots.activePid(pg, slot(backlog));
+                                }
+                            });
             return new DrainResult(
                     backlog.label,
                     "Debezium Server 3.0.8, RabbitMQ sink (peer)",
+                    events,
                     r.count(),
                     (r.lastMillis() - t0) / 1000.0,
                     (r.lastMillis() - r.firstMillis()) / 1000.0,
                     ProcStats.cpuSeconds(p.pid()),
-                    ProcStats.cpuSeconds(walsender),
+                    ProcStats.cpuSeconds(walsender[0]),
                     ProcStats.peakRssMiB(p.pid()));
         } finally {
             p.destroyForcibly();

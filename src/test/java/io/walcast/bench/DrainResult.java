@@ -9,12 +9,18 @@ package io.walcast.bench;
 record DrainResult(
         String backlog,
         String consumer,
+        long expected,
         long events,
         double seconds,
         double firstToLastSeconds,
         double consumerCpuSeconds,
         double walsenderCpuSeconds,
         double peakRssMiB) {
+
+    /** Whether every event arrived before the drain's time cap. */
+    boolean complete() {
+        return events >= expected;
+    }
 
     double rate() {
         return events / seconds;

@@ -84,6 +84,7 @@ final class PgRecvLogical {
                         backlog.label,
                         "pg_recvlogical (ceiling)",
                         events,
+                        events,
                         seconds,
                         (System.nanoTime() - first) / 1e9,
                         ProcStats.cpuSeconds(p.pid()),

@@ -2,6 +2,7 @@ package io.walcast.bench;
 
 import io.walcast.testing.RabbitMqBroker;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.apache.paimon.Snapshot;
 import org.apache.paimon.catalog.Catalog;
@@ -21,6 +22,21 @@ interface Receipt {
     record Progress(long count, long firstMillis, long lastMillis) {}
 
     Progress poll() throws Exception;
+
+    /**
+     * Polls until {@code events} arrived or {@code cap} passed (then the progress so far is the
+     * answer: a slow sink yields a partial figure, not an endless run). {@code meanwhile} runs on
+     * every poll and may throw (e.g. when the consumer died).
+     */
+    default Progress await(long events, Duration cap, Runnable meanwhile) throws Exception {
+        long deadline = System.nanoTime() + cap.toNanos();
+        Progress p;
+        while ((p = poll()).count() < events && System.nanoTime() < deadline) {
+            meanwhile.run();
+            Thread.sleep(20);
+        }
+        return p;
+    }
 
     /**
      * Messages sitting in a queue bound with {@code #} to the sink's exchange (nobody consumes).

@@ -86,7 +86,11 @@ final class Report {
                     f(
                             "| %s | %s | %d | %.0f | %.0f | %.2f | %.2f | %.2f | %.0f |%n",
                             r.backlog(),
-                            r.consumer(),
+                            r.complete()
+                                    ? r.consumer()
+                                    : f(
+                                            "%s (partial: %d of %d within the time cap)",
+                                            r.consumer(), r.events(), r.expected()),
                             r.events(),
                             r.rate(),
                             r.events() / r.firstToLastSeconds(),
@@ -169,7 +173,9 @@ final class Report {
                                     Map<String, Object> m = new LinkedHashMap<>();
                                     m.put("backlog", r.backlog());
                                     m.put("consumer", r.consumer());
+                                    m.put("expected_events", r.expected());
                                     m.put("events", r.events());
+                                    m.put("complete", r.complete());
                                     m.put("seconds", r.seconds());
                                     m.put("first_to_last_seconds", r.firstToLastSeconds());
                                     m.put("events_per_second", r.rate());

@@ -4,7 +4,7 @@ import io.walcast.testing.TestPostgres;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.postgresql.copy.CopyManager;
 import org.postgresql.core.BaseConnection;
 
@@ -73,14 +73,10 @@ final class SnapshotSpeed {
                         "  snapshot-split-size: 8096\nsinks:\n  stdout: {}\n");
         try (ChildJvm job = walcast.start()) {
             long started = job.awaitStarted();
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
-            Receipt.Progress p;
-            while ((p = job.counted().poll()).count() < rows) {
-                job.ensureAlive();
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("snapshot: " + p.count() + " of " + rows);
-                }
-                Thread.sleep(20);
+            Receipt.Progress p =
+                    job.counted().await(rows, Duration.ofMinutes(30), job::ensureAlive);
+            if (p.count() < rows) {
+                throw new IllegalStateException("snapshot: " + p.count() + " of " + rows);
             }
             return new Result(
                     rows,

@@ -4,6 +4,7 @@ import io.walcast.app.LocalCheckpoints;
 import io.walcast.testing.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -73,45 +74,33 @@ final class WalcastConsumer {
         Slots.awaitInactive(pg, slot());
     }
 
-    /** Resumes from the primed checkpoint and waits until {@code receipt} saw every event. */
-    DrainResult drain(TestPostgres pg, String backlog, long events, Receipt receipt)
+    /**
+     * Resumes from the primed checkpoint and waits until {@code receipt} saw every event, or {@code
+     * cap} passed.
+     */
+    DrainResult drain(TestPostgres pg, String backlog, long events, Receipt receipt, Duration cap)
             throws Exception {
         System.err.printf("bench: draining %s with %s%n", backlog, label);
         try (ChildJvm job = start()) {
             Receipt counted = receipt == null ? job.counted() : receipt;
             long t0 = job.awaitStarted();
-            long walsender = -1;
-            // A job that keeps failing and restarting never dies: give up when nothing arrives.
-            long stalledSince = System.nanoTime();
-            long seen = 0;
-            Receipt.Progress p;
-            while ((p = counted.poll()).count() < events) {
-                job.ensureAlive();
-                if (p.count() != seen) {
-                    seen = p.count();
-                    stalledSince = System.nanoTime();
-                } else if (System.nanoTime() - stalledSince > TimeUnit.MINUTES.toNanos(5)) {
-                    throw new IllegalStateException(
-                            label
-                                    + " delivered "
-                                    + p.count()
-                                    + " of "
-                                    + events
-                                    + " and nothing more for 5 minutes; see the log in "
-                                    + logs);
-                }
-                if (walsender < 0) {
-                    walsender = Slots.activePid(pg, slot());
-                }
-                Thread.sleep(20);
-            }
-            if (walsender < 0) {
-                walsender = Slots.activePid(pg, slot());
-            }
+            long[] walsenderPid = {-1};
+            Receipt.Progress p =
+                    counted.await(
+                            events,
+                            cap,
+                            () -> {
+                                job.ensureAlive();
+                                if (walsenderPid[0] < 0) {
+                                    walsenderPid[0] = Slots.activePid(pg, slot());
+                                }
+                            });
+            long walsender = walsenderPid[0] < 0 ? Slots.activePid(pg, slot()) : walsenderPid[0];
             DrainResult r =
                     new DrainResult(
                             backlog,
                             label,
+                            events,
                             p.count(),
                             (p.lastMillis() - t0) / 1000.0,
                             (p.lastMillis() - p.firstMillis()) / 1000.0,
