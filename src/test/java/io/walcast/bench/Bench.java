@@ -34,12 +34,11 @@ public final class Bench {
         Path work = Files.createTempDirectory("walcast-bench");
         System.err.println("bench: work directory (job definitions, logs) " + work);
         List<String> notes = new ArrayList<>();
-        boolean peer = options.peer() && DebeziumServerPeer.available();
+        boolean peer = options.peer() && DebeziumServerPeer.unavailable().isEmpty();
         if (options.peer() && !peer) {
-            notes.add(
-                    "--peer: Debezium Server is not unpacked in "
-                            + DebeziumServerPeer.HOME
-                            + " (bin/bench could not fetch it), so there is no peer row");
+            String why = DebeziumServerPeer.unavailable().orElseThrow();
+            System.err.println("bench: no peer row: " + why);
+            notes.add("--peer: no Debezium Server row: " + why + ".");
         }
         List<Backlog> backlogs =
                 List.of(Backlog.ONE_TRANSACTION, Backlog.ONE_ROW_TRANSACTIONS, Backlog.UPDATES);
@@ -58,7 +57,8 @@ public final class Bench {
                             kinesis,
                             work,
                             peer,
-                            Duration.ofMinutes(options.drainMinutes()));
+                            Duration.ofMinutes(options.drainMinutes()),
+                            notes);
             List<DrainResult> results = new ArrayList<>();
             for (Backlog b : backlogs) {
                 results.addAll(drains.run(b, options.rows()));

@@ -3,12 +3,16 @@ package io.walcast.bench;
 import io.walcast.testing.RabbitMqBroker;
 import io.walcast.testing.TestPostgres;
 import java.io.File;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The peer: Debezium Server 3.0.8 (unpacked by {@code bin/bench --peer} into {@code
@@ -23,8 +27,49 @@ final class DebeziumServerPeer {
 
     private DebeziumServerPeer() {}
 
-    static boolean available() {
-        return Files.isDirectory(HOME.resolve("lib"));
+    /** Why the peer cannot run here, or empty when it can. */
+    static Optional<String> unavailable() {
+        if (!Files.isDirectory(HOME.resolve("lib"))) {
+            return Optional.of(
+                    "Debezium Server is not unpacked in "
+                            + HOME
+                            + " (bin/bench --peer could not fetch it)");
+        }
+        if (java().isEmpty()) {
+            return Optional.of(
+                    "Debezium Server 3.0 needs Java 21 or newer and none was found (set"
+                            + " PEER_JAVA_HOME, or install one under /usr/lib/jvm)");
+        }
+        return Optional.empty();
+    }
+
+    /** Debezium Server 3.0 is built for Java 21: $PEER_JAVA_HOME, else the newest JDK ≥ 21. */
+    static Optional<Path> java() {
+        String home = System.getenv("PEER_JAVA_HOME");
+        if (home != null) {
+            return Optional.of(Path.of(home, "bin", "java"));
+        }
+        try (Stream<Path> jdks = Files.list(Path.of("/usr/lib/jvm"))) {
+            return jdks.filter(j -> featureVersion(j) >= 21)
+                    .max(Comparator.comparingInt(DebeziumServerPeer::featureVersion))
+                    .map(j -> j.resolve("bin").resolve("java"));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The feature version in a JDK's {@code release} file ({@code JAVA_VERSION="25.0.3"}). */
+    private static int featureVersion(Path jdk) {
+        try {
+            for (String line : Files.readAllLines(jdk.resolve("release"))) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    return Integer.parseInt(line.replaceAll("^JAVA_VERSION=\"(\\d+).*", "$1"));
+                }
+            }
+        } catch (IOException | RuntimeException noJdk) {
+            // not a JDK
+        }
+        return 0;
     }
 
     static String slot(Backlog backlog) {
@@ -57,7 +102,7 @@ final class DebeziumServerPeer {
         Files.writeString(HOME.resolve("config/application.properties"), properties(pg, backlog));
         List<String> command =
                 List.of(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        java().orElseThrow().toString(),
                         ChildJvm.HEAP,
                         "-cp",
                         String.join(
