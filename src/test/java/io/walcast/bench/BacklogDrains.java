@@ -93,7 +93,24 @@ final class BacklogDrains {
                 notes.add("Debezium Server on " + backlog.label + " failed: " + e.getMessage());
             }
         }
+        dropSlots(backlog);
         return results;
+    }
+
+    /** Frees this backlog's slots: Postgres has a fixed number of them. */
+    private void dropSlots(Backlog backlog) throws InterruptedException {
+        String mine = "slot_name like '%" + backlog.table + "%'";
+        for (int i = 0;
+                i < 100
+                        && !pg.queryOne("select count(*) from pg_replication_slots where " + mine)
+                                .equals("0");
+                i++) {
+            pg.queryOne(
+                    "select count(pg_drop_replication_slot(slot_name)) from pg_replication_slots"
+                            + " where not active and "
+                            + mine);
+            Thread.sleep(100);
+        }
     }
 
     private List<Drain> drains(Backlog backlog) throws Exception {
