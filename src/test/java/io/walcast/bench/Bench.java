@@ -64,7 +64,8 @@ public final class Bench {
                 results.addAll(drains.run(b, options.rows()));
             }
             double kinesisCeiling =
-                    KinesisCeiling.measure(kinesis, "bench-ceiling", options.rows());
+                    KinesisCeiling.measure(
+                            kinesis, "bench-ceiling", Math.min(options.rows(), 10_000));
 
             double steadyRate =
                     options.steadyRate() > 0

@@ -145,7 +145,8 @@ final class DebeziumServerPeer {
                     (r.lastMillis() - t0) / 1000.0,
                     (r.lastMillis() - r.firstMillis()) / 1000.0,
                     ProcStats.cpuSeconds(p.pid()),
-                    ProcStats.cpuSeconds(walsender[0]),
+                    ProcStats.cpuSeconds(
+                            Math.max(walsender[0], Slots.activePid(pg, slot(backlog)))),
                     ProcStats.peakRssMiB(p.pid()));
         } finally {
             p.destroyForcibly();

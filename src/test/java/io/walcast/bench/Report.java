@@ -138,17 +138,20 @@ final class Report {
         if (snapshot != null) {
             md.append(
                     f(
-                            "%n| snapshot | rows | seconds | rows/s | ratio to COPY | CPU s/100k |"
-                                    + " peak RSS MiB |%n|---|---|---|---|---|---|---|%n"
-                                    + "| COPY … TO STDOUT (pgjdbc) | %d | %.2f | %.0f | 1.00 | | |%n"
+                            "%n| snapshot | rows | seconds | rows/s (start → last) | rows/s (first →"
+                                    + " last) | ratio to COPY | CPU s/100k | peak RSS MiB |%n"
+                                    + "|---|---|---|---|---|---|---|---|%n"
+                                    + "| COPY … TO STDOUT (pgjdbc) | %d | %.2f | %.0f | | 1.00 | |"
+                                    + " |%n"
                                     + "| walcast initial snapshot, discarding sink | %d | %.2f |"
-                                    + " %.0f | %.2f | %.2f | %.0f |%n",
+                                    + " %.0f | %.0f | %.2f | %.2f | %.0f |%n",
                             snapshot.rows(),
                             snapshot.copySeconds(),
                             snapshot.copyRate(),
                             snapshot.rows(),
                             snapshot.walcastSeconds(),
                             snapshot.walcastRate(),
+                            snapshot.rows() / snapshot.walcastFirstToLastSeconds(),
                             snapshot.walcastRate() / snapshot.copyRate(),
                             snapshot.walcastCpuSeconds() * 100_000 / snapshot.rows(),
                             snapshot.walcastPeakRssMiB()));

@@ -20,6 +20,7 @@ final class SnapshotSpeed {
             long rows,
             double copySeconds,
             double walcastSeconds,
+            double walcastFirstToLastSeconds,
             double walcastCpuSeconds,
             double walcastPeakRssMiB) {
         double copyRate() {
@@ -82,6 +83,7 @@ final class SnapshotSpeed {
                     rows,
                     copySeconds,
                     (p.lastMillis() - started) / 1000.0,
+                    (p.lastMillis() - p.firstMillis()) / 1000.0,
                     ProcStats.cpuSeconds(job.pid()) - job.startedCpuSeconds(),
                     ProcStats.peakRssMiB(job.pid()));
         }

@@ -95,7 +95,10 @@ final class WalcastConsumer {
                                     walsenderPid[0] = Slots.activePid(pg, slot());
                                 }
                             });
-            long walsender = walsenderPid[0] < 0 ? Slots.activePid(pg, slot()) : walsenderPid[0];
+            // Flink CDC reconnects after its first look at the slot: the walsender that streamed
+            // the backlog is the one active now.
+            long active = Slots.activePid(pg, slot());
+            long walsender = active > 0 ? active : walsenderPid[0];
             DrainResult r =
                     new DrainResult(
                             backlog,
