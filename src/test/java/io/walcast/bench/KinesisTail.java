@@ -4,6 +4,7 @@ import io.walcast.testing.KinesisEmulator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Record;
@@ -45,10 +46,15 @@ final class KinesisTail {
         for (var e : iterators.entrySet()) {
             while (true) {
                 String it = e.getValue();
-                GetRecordsResponse r =
-                        kinesis.client()
-                                .getRecords(b -> b.shardIterator(it).limit(10_000))
-                                .get(2, TimeUnit.MINUTES);
+                GetRecordsResponse r;
+                try {
+                    r =
+                            kinesis.client()
+                                    .getRecords(b -> b.shardIterator(it).limit(2_000))
+                                    .get(30, TimeUnit.SECONDS);
+                } catch (TimeoutException starved) {
+                    break; // the emulator is busy taking records in: same iterator next time
+                }
                 e.setValue(r.nextShardIterator());
                 if (r.records().isEmpty()) {
                     break;
