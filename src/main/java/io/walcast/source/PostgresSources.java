@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Properties;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
+import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
 
 /**
  * Builds the Flink CDC Postgres source: {@code pgoutput}, one slot and one publication per job, the
@@ -24,6 +25,14 @@ public final class PostgresSources {
 
     public static PostgresIncrementalSource<ChangeEnvelope> create(
             SourceConfig source, List<CapturedTable> tables, BeforeImageConfig previous) {
+        return create(source, tables, new EnvelopeDeserializationSchema(tables, previous));
+    }
+
+    /** The same source with another deserializer (the benchmark's bare-source drain uses it). */
+    public static <T> PostgresIncrementalSource<T> create(
+            SourceConfig source,
+            List<CapturedTable> tables,
+            DebeziumDeserializationSchema<T> deserializer) {
         if (tables.isEmpty()) {
             throw new SourceException(
                     "no table of database "
@@ -33,7 +42,7 @@ public final class PostgresSources {
                             + " (minus source.exclude-tables); check the patterns: they are regular"
                             + " expressions over schema.table, e.g. public\\\\..*");
         }
-        return PostgresIncrementalSource.<ChangeEnvelope>builder()
+        return PostgresIncrementalSource.<T>builder()
                 .hostname(source.hostname())
                 .port(source.port())
                 .database(source.database())
@@ -57,7 +66,7 @@ public final class PostgresSources {
                 .skipSnapshotBackfill(Boolean.getBoolean("skipbf"))
                 .heartbeatInterval(source.heartbeat())
                 .debeziumProperties(debeziumProperties(source))
-                .deserializer(new EnvelopeDeserializationSchema(tables, previous))
+                .deserializer(deserializer)
                 .build();
     }
 

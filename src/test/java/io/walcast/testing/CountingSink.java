@@ -2,8 +2,8 @@ package io.walcast.testing;
 
 import io.walcast.envelope.ChangeEnvelope;
 import io.walcast.sink.EnvelopeSink;
-import io.walcast.sink.EnvelopeWriterSink;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -30,16 +30,27 @@ public final class CountingSink implements EnvelopeSink {
 
     @Override
     public void attach(DataStream<ChangeEnvelope> envelopes) {
-        envelopes.sinkTo(new Counter()).name("sink-count").uid("sink-count");
+        envelopes.sinkTo(counter()).name("sink-count").uid("sink-count");
     }
 
-    static final class Counter implements EnvelopeWriterSink {
+    /** The counting, discarding sink for a stream of anything. */
+    public static <T> Sink<T> counter() {
+        return new Counter<>();
+    }
+
+    static final class Counter<T> implements Sink<T> {
 
         @Override
-        public SinkWriter<ChangeEnvelope> createWriter(WriterInitContext context) {
+        @Deprecated
+        public SinkWriter<T> createWriter(InitContext context) {
+            throw new UnsupportedOperationException("Flink calls createWriter(WriterInitContext)");
+        }
+
+        @Override
+        public SinkWriter<T> createWriter(WriterInitContext context) {
             return new SinkWriter<>() {
                 @Override
-                public void write(ChangeEnvelope e, Context c) {
+                public void write(T e, Context c) {
                     long now = System.nanoTime();
                     if (COUNT.getAndIncrement() == 0) {
                         FIRST_NANOS.set(now);

@@ -199,21 +199,24 @@ public final class TestPostgres implements AutoCloseable {
      * test adds in {@code yaml} (sinks, filters, …), parsed and validated like any other.
      */
     public JobConfig job(String name, String tablesPattern, String yaml) {
-        String text =
-                String.join(
-                        "\n",
-                        "name: " + name,
-                        "checkpoint-interval: 1s",
-                        "source:",
-                        "  hostname: localhost",
-                        "  port: " + port(),
-                        "  database: postgres",
-                        "  username: postgres",
-                        "  tables: ['" + tablesPattern + "']",
-                        "  heartbeat: 1s",
-                        "  snapshot-split-size: 100",
-                        yaml);
-        return JobConfig.parse(text, name, Map.of());
+        return JobConfig.parse(jobYaml(name, tablesPattern, yaml), name, Map.of());
+    }
+
+    /** The text of {@link #job}, for a walcast running in another process. */
+    public String jobYaml(String name, String tablesPattern, String yaml) {
+        return String.join(
+                "\n",
+                "name: " + name,
+                "checkpoint-interval: 1s",
+                "source:",
+                "  hostname: localhost",
+                "  port: " + port(),
+                "  database: postgres",
+                "  username: postgres",
+                "  tables: ['" + tablesPattern + "']",
+                "  heartbeat: 1s",
+                "  snapshot-split-size: 100",
+                yaml);
     }
 
     @Override

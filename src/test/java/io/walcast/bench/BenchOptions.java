@@ -1,0 +1,55 @@
+package io.walcast.bench;
+
+/**
+ * The flags of {@code bin/bench}. Defaults follow issue 8: 200k-row backlogs, 60 s of steady load,
+ * a 1M-row snapshot table (5 × rows, at most 1M, unless {@code --snapshot-rows} says otherwise),
+ * and each drain cut off after 10 minutes (the Kinesis emulator can be that slow).
+ */
+record BenchOptions(
+        int rows,
+        int steadySeconds,
+        double steadyRate,
+        int snapshotRows,
+        int drainMinutes,
+        boolean peer) {
+
+    static BenchOptions parse(String... args) {
+        int rows = 200_000;
+        int steadySeconds = 60;
+        double steadyRate = 0;
+        int snapshotRows = -1;
+        int drainMinutes = 10;
+        boolean peer = false;
+        for (String a : args) {
+            if (a.equals("--large")) {
+                rows = 1_000_000;
+            } else if (a.startsWith("--rows=")) {
+                rows = Integer.parseInt(value(a));
+            } else if (a.startsWith("--steady-seconds=")) {
+                steadySeconds = Integer.parseInt(value(a));
+            } else if (a.startsWith("--steady-rate=")) {
+                steadyRate = Double.parseDouble(value(a));
+            } else if (a.startsWith("--snapshot-rows=")) {
+                snapshotRows = Integer.parseInt(value(a));
+            } else if (a.startsWith("--drain-minutes=")) {
+                drainMinutes = Integer.parseInt(value(a));
+            } else if (a.equals("--peer")) {
+                peer = true;
+            } else {
+                throw new IllegalArgumentException(
+                        "unknown option "
+                                + a
+                                + "; supported: --rows=N --large --steady-seconds=N"
+                                + " --steady-rate=TPS --snapshot-rows=N --drain-minutes=N --peer");
+            }
+        }
+        if (snapshotRows < 0) {
+            snapshotRows = (int) Math.min(5L * rows, 1_000_000);
+        }
+        return new BenchOptions(rows, steadySeconds, steadyRate, snapshotRows, drainMinutes, peer);
+    }
+
+    private static String value(String arg) {
+        return arg.substring(arg.indexOf('=') + 1);
+    }
+}
