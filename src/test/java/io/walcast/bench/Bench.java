@@ -44,7 +44,7 @@ public final class Bench {
                 List.of(Backlog.ONE_TRANSACTION, Backlog.ONE_ROW_TRANSACTIONS, Backlog.UPDATES);
         Map<String, Integer> streams = new LinkedHashMap<>();
         backlogs.forEach(b -> BacklogDrains.kinesisStreams(b).forEach(s -> streams.put(s, 2)));
-        streams.put(SteadyLoad.NAME, 2);
+        streams.put(SteadyLoad.name(SteadyLoad.KINESIS), 2);
         streams.put("bench-ceiling", 2);
 
         try (TestPostgres pg = TestPostgres.start();
@@ -67,12 +67,16 @@ public final class Bench {
                     KinesisCeiling.measure(
                             kinesis, "bench-ceiling", Math.min(options.rows(), 10_000));
 
-            double steadyRate =
-                    options.steadyRate() > 0
-                            ? options.steadyRate()
-                            : 0.5 * walcastRate(results, Backlog.ONE_ROW_TRANSACTIONS);
-            SteadyLoad.Result steady =
-                    SteadyLoad.run(pg, broker, kinesis, work, steadyRate, options.steadySeconds());
+            List<SteadyLoad.Result> steady = new ArrayList<>();
+            for (String sink : List.of(SteadyLoad.RABBITMQ, SteadyLoad.KINESIS)) {
+                double rate =
+                        options.steadyRate() > 0
+                                ? options.steadyRate()
+                                : 0.5 * walcastRate(results, "walcast, " + sink);
+                steady.add(
+                        SteadyLoad.run(
+                                pg, broker, kinesis, work, sink, rate, options.steadySeconds()));
+            }
             SnapshotSpeed.Result snapshot = SnapshotSpeed.run(pg, work, options.snapshotRows());
             notes.addAll(NOTES);
             new Report(options, startLoad, results, kinesisCeiling, steady, snapshot, notes)
@@ -80,13 +84,13 @@ public final class Bench {
         }
     }
 
-    /** walcast's drain rate into the discarding sink: what the steady load is a fraction of. */
-    static double walcastRate(List<DrainResult> results, Backlog backlog) {
+    /** A consumer's one-row-transaction drain rate: what its steady load is half of. */
+    static double walcastRate(List<DrainResult> results, String consumer) {
         return results.stream()
                 .filter(
                         r ->
-                                r.backlog().equals(backlog.label)
-                                        && r.consumer().equals(BacklogDrains.WALCAST_DISCARDING))
+                                r.backlog().equals(Backlog.ONE_ROW_TRANSACTIONS.label)
+                                        && r.consumer().equals(consumer))
                 .findFirst()
                 .orElseThrow()
                 .rate();

@@ -16,6 +16,7 @@ import java.util.Optional;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -69,8 +70,8 @@ public final class DrainJob {
     }
 
     /**
-     * As in {@code conf/config.yaml}: RocksDB with incremental checkpoints, parallelism 2, the job
-     * definition's checkpoint interval.
+     * As in {@code conf/config.yaml}: RocksDB with incremental checkpoints, a 10 ms buffer timeout,
+     * parallelism 2, the job definition's checkpoint interval.
      */
     static StreamExecutionEnvironment environment(
             JobConfig job, Path checkpoints, Optional<Path> restore) {
@@ -78,6 +79,7 @@ public final class DrainJob {
         conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
+        conf.set(ExecutionOptions.BUFFER_TIMEOUT, WalcastJob.BUFFER_TIMEOUT);
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         conf.set(
                 CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,

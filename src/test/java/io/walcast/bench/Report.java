@@ -16,7 +16,7 @@ final class Report {
     private final String startLoad;
     private final List<DrainResult> drains;
     private final Double kinesisCeiling;
-    private final SteadyLoad.Result steady;
+    private final List<SteadyLoad.Result> steady;
     private final SnapshotSpeed.Result snapshot;
     private final List<String> notes;
 
@@ -25,7 +25,7 @@ final class Report {
             String startLoad,
             List<DrainResult> drains,
             Double kinesisCeiling,
-            SteadyLoad.Result steady,
+            List<SteadyLoad.Result> steady,
             SnapshotSpeed.Result snapshot,
             List<String> notes) {
         this.options = options;
@@ -106,20 +106,21 @@ final class Report {
                                     + " in flight): %.0f records/s%n",
                             kinesisCeiling));
         }
-        if (steady != null) {
+        for (SteadyLoad.Result run : steady) {
             md.append(
                     f(
-                            "%nSteady load: pgbench -R %.0f (50 %% of walcast's one-row-transaction"
+                            "%nSteady load into %s: pgbench -R %.0f (50 %% of its one-row-transaction"
                                     + " drain rate unless --steady-rate) for %d s: %d transactions,"
                                     + " %.0f tps%n%n",
-                            steady.targetRate(),
-                            steady.seconds(),
-                            steady.transactions(),
-                            steady.pgbenchTps()));
+                            run.sink(),
+                            run.targetRate(),
+                            run.seconds(),
+                            run.transactions(),
+                            run.pgbenchTps()));
             md.append(
                     "| sink | received | commit → receipt p50 ms | p99 ms | max ms |\n"
                             + "|---|---|---|---|---|\n");
-            for (SteadyLoad.Latency l : steady.latencies()) {
+            for (SteadyLoad.Latency l : run.latencies()) {
                 md.append(
                         f(
                                 "| %s | %d | %d | %d | %d |%n",
@@ -129,11 +130,11 @@ final class Report {
                     f(
                             "%nSlot lag (sampled every second): max %.1f MiB (first half %.1f,"
                                     + " second half %.1f), %.1f MiB after the load; bounded: %s%n",
-                            steady.maxLagBytes() / 1048576.0,
-                            steady.maxLagFirstHalf() / 1048576.0,
-                            steady.maxLagSecondHalf() / 1048576.0,
-                            steady.endLagBytes() / 1048576.0,
-                            steady.lagBounded() ? "yes" : "no"));
+                            run.maxLagBytes() / 1048576.0,
+                            run.maxLagFirstHalf() / 1048576.0,
+                            run.maxLagSecondHalf() / 1048576.0,
+                            run.endLagBytes() / 1048576.0,
+                            run.lagBounded() ? "yes" : "no"));
         }
         if (snapshot != null) {
             md.append(

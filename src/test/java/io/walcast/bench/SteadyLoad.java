@@ -20,19 +20,21 @@ import java.util.regex.Pattern;
 
 /**
  * Steady load: {@code pgbench -R} upserts into a captured table at a fixed rate while walcast runs
- * with its RabbitMQ and Kinesis sinks; consumers of both compute commit → receipt latency from the
- * envelope's {@code timestamp} (the commit time, millisecond precision) and the local clock, and
- * the slot lag is sampled every second.
+ * with one real sink (RabbitMQ or Kinesis: each at a rate it can sustain, so one sink's limit does
+ * not show up as the other's latency); a consumer of the sink computes commit → receipt latency
+ * from the envelope's {@code timestamp} (the commit time, millisecond precision) and the local
+ * clock, and the slot lag is sampled every second.
  */
 final class SteadyLoad {
-    static final String TABLE = "bench_steady";
-    static final String NAME = "bench-steady";
+    static final String RABBITMQ = "RabbitMQ";
+    static final String KINESIS = "Kinesis (emulator)";
 
     /** Latency percentiles of one sink, in ms, and how many changes its consumer received. */
     record Latency(String sink, long received, long p50, long p99, long max) {}
 
     /** What one steady-load run measured. */
     record Result(
+            String sink,
             double targetRate,
             int seconds,
             long transactions,
@@ -46,67 +48,84 @@ final class SteadyLoad {
 
     private SteadyLoad() {}
 
+    /** The table, job, slot, exchange/queue or stream name of the run into {@code sink}. */
+    static String name(String sink) {
+        return sink.equals(RABBITMQ) ? "bench-steady-rabbitmq" : "bench-steady-kinesis";
+    }
+
     static Result run(
             TestPostgres pg,
             RabbitMqBroker broker,
             KinesisEmulator kinesis,
             Path work,
+            String sink,
             double rate,
             int seconds)
             throws Exception {
-        System.err.printf("bench: steady load, %.0f transactions/s for %d s%n", rate, seconds);
+        System.err.printf(
+                "bench: steady load into %s, %.0f transactions/s for %d s%n", sink, rate, seconds);
+        String name = name(sink);
+        String table = name.replace('-', '_');
         pg.execute(
                 "create table "
-                        + TABLE
+                        + table
                         + " (id bigint primary key, payload text, n numeric(12,2), at"
                         + " timestamptz)");
-        broker.freshExchange(NAME);
-        broker.freshQueue(NAME, NAME, "#", null);
+        boolean rabbit = sink.equals(RABBITMQ);
+        if (rabbit) {
+            broker.freshExchange(name);
+            broker.freshQueue(name, name, "#", null);
+        }
         WalcastConsumer walcast =
                 new WalcastConsumer(
                         pg,
                         work,
-                        "walcast, RabbitMQ + Kinesis",
-                        NAME,
-                        TABLE,
+                        "walcast, " + sink,
+                        name,
+                        table,
                         "sinks",
                         "sinks:\n"
-                                + BacklogDrains.rabbitYaml(NAME)
-                                + "  kinesis: {stream: "
-                                + NAME
-                                + ", region: us-east-1, endpoint: '"
-                                + kinesis.endpoint()
-                                + "', access-key-id: test, secret-access-key: test}\n");
-        List<Long> rabbitMs = Collections.synchronizedList(new ArrayList<>());
-        List<Long> kinesisMs = Collections.synchronizedList(new ArrayList<>());
+                                + (rabbit
+                                        ? BacklogDrains.rabbitYaml(name)
+                                        : "  kinesis: {stream: "
+                                                + name
+                                                + ", region: us-east-1, endpoint: '"
+                                                + kinesis.endpoint()
+                                                + "', access-key-id: test, secret-access-key:"
+                                                + " test}\n"));
+        List<Long> received = Collections.synchronizedList(new ArrayList<>());
         try (ChildJvm job = walcast.start();
                 Connection amqp = RabbitMqBroker.factory().newConnection("bench-steady")) {
             Slots.awaitActive(pg, walcast.slot(), job::ensureAlive);
             walcast.awaitCheckpoints(job, 1);
 
-            Channel ch = amqp.createChannel();
-            ch.basicQos(1000);
-            ch.basicConsume(
-                    NAME,
-                    true,
-                    (tag, d) -> rabbitMs.add(latency(d.getBody(), System.currentTimeMillis())),
-                    tag -> {});
-            KinesisTail tail =
-                    new KinesisTail(
-                            kinesis,
-                            NAME,
-                            r ->
-                                    kinesisMs.add(
-                                            latency(
-                                                    r.data().asByteArray(),
-                                                    System.currentTimeMillis())));
             AtomicBoolean running = new AtomicBoolean(true);
-            Thread kinesisReader = daemon("kinesis-reader", () -> readKinesis(tail, running));
+            Thread kinesisReader = null;
+            if (rabbit) {
+                Channel ch = amqp.createChannel();
+                ch.basicQos(1000);
+                ch.basicConsume(
+                        name,
+                        true,
+                        (tag, d) -> received.add(latency(d.getBody(), System.currentTimeMillis())),
+                        tag -> {});
+            } else {
+                KinesisTail tail =
+                        new KinesisTail(
+                                kinesis,
+                                name,
+                                r ->
+                                        received.add(
+                                                latency(
+                                                        r.data().asByteArray(),
+                                                        System.currentTimeMillis())));
+                kinesisReader = daemon("kinesis-reader", () -> readKinesis(tail, running));
+            }
             List<Long> lag = Collections.synchronizedList(new ArrayList<>());
             Thread lagSampler =
                     daemon("slot-lag", () -> sampleLag(pg, walcast.slot(), lag, running));
 
-            String pgbench = pgbench(pg, work, rate, seconds);
+            String pgbench = pgbench(pg, work, table, rate, seconds);
             Matcher processed = Pattern.compile("actually processed: (\\d+)").matcher(pgbench);
             Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(pgbench);
             if (!processed.find() || !tps.find()) {
@@ -116,26 +135,26 @@ final class SteadyLoad {
             List<Long> duringLoad = List.copyOf(lag);
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while ((rabbitMs.size() < transactions || kinesisMs.size() < transactions)
-                    && System.nanoTime() < deadline) {
+            while (received.size() < transactions && System.nanoTime() < deadline) {
                 job.ensureAlive();
                 Thread.sleep(100);
             }
             running.set(false);
-            kinesisReader.join();
+            if (kinesisReader != null) {
+                kinesisReader.join();
+            }
             lagSampler.join();
             long endLag = Slots.lagBytes(pg, walcast.slot());
             int half = duringLoad.size() / 2;
             long firstHalf = max(duringLoad.subList(0, half));
             long secondHalf = max(duringLoad.subList(half, duringLoad.size()));
             return new Result(
+                    sink,
                     rate,
                     seconds,
                     transactions,
                     Double.parseDouble(tps.group(1)),
-                    List.of(
-                            percentiles("RabbitMQ", rabbitMs),
-                            percentiles("Kinesis (emulator)", kinesisMs)),
+                    List.of(percentiles(sink, received)),
                     Math.max(firstHalf, secondHalf),
                     firstHalf,
                     secondHalf,
@@ -154,17 +173,17 @@ final class SteadyLoad {
                 - Instant.parse(json.substring(at, json.indexOf('"', at))).toEpochMilli();
     }
 
-    private static String pgbench(TestPostgres pg, Path work, double rate, int seconds)
-            throws Exception {
-        Path script = work.resolve("steady.sql");
+    private static String pgbench(
+            TestPostgres pg, Path work, String table, double rate, int seconds) throws Exception {
+        Path script = work.resolve(table + ".sql");
         Files.writeString(
                 script,
                 "\\set id random(1, 100000)\n"
                         + "insert into "
-                        + TABLE
+                        + table
                         + " values (:id, md5(:id::text), :id * 1.5, now()) on conflict (id) do"
                         + " update set n = "
-                        + TABLE
+                        + table
                         + ".n + 1, at = now();\n");
         Process p =
                 new ProcessBuilder(
@@ -193,7 +212,7 @@ final class SteadyLoad {
         if (p.waitFor() != 0) {
             throw new IllegalStateException("pgbench failed:\n" + out);
         }
-        Files.writeString(work.resolve("pgbench.out"), out);
+        Files.writeString(work.resolve(table + ".pgbench.out"), out);
         return out;
     }
 
