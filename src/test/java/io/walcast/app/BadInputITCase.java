@@ -297,20 +297,7 @@ class BadInputITCase {
     /** A job definition; {@code more} goes under {@code source:} and may start {@code sinks:}. */
     private Path job(String name, String tables, String more) throws Exception {
         Path job = dir.resolve(name + ".yaml");
-        Files.writeString(
-                job,
-                String.join(
-                        "\n",
-                        "name: " + name,
-                        "checkpoint-interval: 1s",
-                        "source:",
-                        "  hostname: 127.0.0.1",
-                        "  port: " + pg.port(),
-                        "  database: postgres",
-                        "  username: postgres",
-                        "  tables: ['public\\." + tables + "']",
-                        "  heartbeat: 1s",
-                        more));
+        Files.writeString(job, pg.jobYaml(name, "public\\." + tables, more));
         return job;
     }
 

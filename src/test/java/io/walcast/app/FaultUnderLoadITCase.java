@@ -141,20 +141,7 @@ class FaultUnderLoadITCase {
 
     private Path job(String name, String tables, AllSinks sinks) throws Exception {
         Path job = dir.resolve(name + ".yaml");
-        Files.writeString(
-                job,
-                String.join(
-                        "\n",
-                        "name: " + name,
-                        "checkpoint-interval: 1s",
-                        "source:",
-                        "  hostname: 127.0.0.1",
-                        "  port: " + pg.port(),
-                        "  database: postgres",
-                        "  username: postgres",
-                        "  tables: ['public\\." + tables + "']",
-                        "  heartbeat: 1s",
-                        sinks.yaml()));
+        Files.writeString(job, pg.jobYaml(name, "public\\." + tables, sinks.yaml()));
         return job;
     }
 

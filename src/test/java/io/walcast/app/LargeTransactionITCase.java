@@ -53,20 +53,7 @@ class LargeTransactionITCase {
             checker.expect("huge", Integer.toString(id), Operation.INSERT, id);
         }
         Path job = dir.resolve("huge.yaml");
-        Files.writeString(
-                job,
-                String.join(
-                        "\n",
-                        "name: huge",
-                        "checkpoint-interval: 1s",
-                        "source:",
-                        "  hostname: 127.0.0.1",
-                        "  port: " + pg.port(),
-                        "  database: postgres",
-                        "  username: postgres",
-                        "  tables: ['public\\.huge']",
-                        "sinks:",
-                        "  stdout: {}"));
+        Files.writeString(job, pg.jobYaml("huge", "public\\.huge", "sinks:\n  stdout: {}"));
         Path gcLog = dir.resolve("gc.log").toAbsolutePath();
         try (WalcastProcess walcast =
                 WalcastProcess.start(
