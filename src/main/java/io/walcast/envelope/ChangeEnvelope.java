@@ -37,6 +37,7 @@ public final class ChangeEnvelope {
     private final List<String> unavailableColumns;
 
     private transient byte[] json;
+    private transient String qualifiedTable;
 
     private ChangeEnvelope(Builder b) {
         this.id = Objects.requireNonNull(b.id, "id");
@@ -120,8 +121,14 @@ public final class ChangeEnvelope {
     }
 
     /** {@code schema.table}, the name filters and patterns match against. */
+    /** {@code schema.table}; keying, filtering and before-images ask for it several times each. */
     public String qualifiedTable() {
-        return schema + "." + table;
+        String name = qualifiedTable;
+        if (name == null) {
+            name = schema + "." + table;
+            qualifiedTable = name;
+        }
+        return name;
     }
 
     public String routingKey() {
