@@ -7,13 +7,11 @@ import io.walcast.envelope.Operation;
 import io.walcast.sink.kinesis.PartitionKeys;
 import io.walcast.sink.paimon.PaimonReader;
 import io.walcast.testing.AllSinks;
-import io.walcast.testing.KinesisEmulator;
 import io.walcast.testing.LossChecker;
 import io.walcast.testing.MaterializedTables;
-import io.walcast.testing.RabbitMqBroker;
+import io.walcast.testing.RealSystems;
 import io.walcast.testing.TestPostgres;
 import io.walcast.testing.WalcastProcess;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,24 +35,20 @@ import org.junit.jupiter.api.io.TempDir;
 class BadInputITCase {
     static final Duration PATIENCE = Duration.ofMinutes(4);
 
+    static RealSystems real;
     static TestPostgres pg;
-    static KinesisEmulator kinesis;
-    static RabbitMqBroker rabbit;
 
     @TempDir Path dir;
 
     @BeforeAll
     static void start() throws Exception {
-        pg = TestPostgres.start();
-        kinesis = KinesisEmulator.start(Map.of());
-        rabbit = new RabbitMqBroker();
+        real = RealSystems.start();
+        pg = real.pg();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        rabbit.close();
-        kinesis.close();
-        pg.close();
+        real.close();
     }
 
     @Test
@@ -65,7 +59,7 @@ class BadInputITCase {
         LossChecker checker = new LossChecker("version");
         checker.expect("docs", "1", Operation.SNAPSHOT, 1);
         Path deadLetters = dir.resolve("dead-letters");
-        try (AllSinks sinks = AllSinks.create("oversize", dir, rabbit, kinesis)) {
+        try (AllSinks sinks = real.sinks("oversize", dir)) {
             Path job = job("oversize", "docs", sinks.yaml());
             String[] run = WalcastProcess.runLocal(job, dir.resolve("state"));
             List<ChangeEnvelope> firstRun;
@@ -116,7 +110,7 @@ class BadInputITCase {
                 "insert into evolve values (1, 1, 'one')");
         LossChecker checker = new LossChecker("version");
         checker.expect("evolve", "1", Operation.SNAPSHOT, 1);
-        try (AllSinks sinks = AllSinks.create("evolve", dir, rabbit, kinesis)) {
+        try (AllSinks sinks = real.sinks("evolve", dir)) {
             String[] run =
                     WalcastProcess.runLocal(
                             job("evolve", "evolve", sinks.yaml()), dir.resolve("state"));
@@ -174,7 +168,7 @@ class BadInputITCase {
                 "insert into livres values (1, 1, 12.50, 'Der Zauberberg', '夏目漱石')");
         LossChecker checker = new LossChecker("version");
         checker.expect("livres", "1", Operation.SNAPSHOT, 1);
-        try (AllSinks sinks = AllSinks.create("unicode", dir, rabbit, kinesis)) {
+        try (AllSinks sinks = real.sinks("unicode", dir)) {
             // Flink CDC 3.5's pgoutput decoder misreads non-ASCII table names: refused up front.
             try (WalcastProcess refused =
                     WalcastProcess.start(
@@ -228,7 +222,7 @@ class BadInputITCase {
                 "create table nokey (v text, n int)",
                 "alter table nokey replica identity full",
                 "insert into nokey values ('before', 0)");
-        try (AllSinks sinks = AllSinks.create("nokey", dir, rabbit, kinesis)) {
+        try (AllSinks sinks = real.sinks("nokey", dir)) {
             // The initial snapshot reads tables in chunks of their key: walcast refuses to start.
             Path initial = job("nokey", "nokey", sinks.yaml());
             try (WalcastProcess walcast =
@@ -296,9 +290,7 @@ class BadInputITCase {
 
     /** A job definition; {@code more} goes under {@code source:} and may start {@code sinks:}. */
     private Path job(String name, String tables, String more) throws Exception {
-        Path job = dir.resolve(name + ".yaml");
-        Files.writeString(job, pg.jobYaml(name, "public\\." + tables, more));
-        return job;
+        return real.writeJob(dir, name, tables, more);
     }
 
     private static Predicate<ChangeEnvelope> is(Operation operation) {

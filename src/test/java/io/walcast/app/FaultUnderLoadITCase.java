@@ -6,13 +6,11 @@ import io.walcast.envelope.ChangeEnvelope;
 import io.walcast.envelope.Operation;
 import io.walcast.testing.AllSinks;
 import io.walcast.testing.ChangeWriter;
-import io.walcast.testing.KinesisEmulator;
 import io.walcast.testing.LossChecker;
-import io.walcast.testing.RabbitMqBroker;
+import io.walcast.testing.RealSystems;
 import io.walcast.testing.SlotWatch;
 import io.walcast.testing.TestPostgres;
 import io.walcast.testing.WalcastProcess;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,24 +35,20 @@ class FaultUnderLoadITCase {
     static final Duration PATIENCE = Duration.ofMinutes(5);
     static final int SEED_ROWS = 100;
 
+    static RealSystems real;
     static TestPostgres pg;
-    static KinesisEmulator kinesis;
-    static RabbitMqBroker rabbit;
 
     @TempDir Path dir;
 
     @BeforeAll
     static void start() throws Exception {
-        pg = TestPostgres.start();
-        kinesis = KinesisEmulator.start(Map.of());
-        rabbit = new RabbitMqBroker();
+        real = RealSystems.start();
+        pg = real.pg();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        rabbit.close();
-        kinesis.close();
-        pg.close();
+        real.close();
     }
 
     @Test
@@ -64,7 +58,7 @@ class FaultUnderLoadITCase {
         ChangeWriter writer =
                 ChangeWriter.create(pg, tables, SEED_ROWS, checker, Duration.ofMillis(30));
         Path state = dir.resolve("state");
-        try (AllSinks sinks = AllSinks.create("kill", dir, rabbit, kinesis);
+        try (AllSinks sinks = real.sinks("kill", dir);
                 SlotWatch slot = new SlotWatch(pg, "walcast_kill_load", state)) {
             String[] run = WalcastProcess.runLocal(job("kill_load", "kill_.*", sinks), state);
             List<ChangeEnvelope> stdout = new ArrayList<>();
@@ -95,7 +89,7 @@ class FaultUnderLoadITCase {
         ChangeWriter writer =
                 ChangeWriter.create(pg, tables, SEED_ROWS, checker, Duration.ofMillis(30));
         Path state = dir.resolve("state");
-        try (AllSinks sinks = AllSinks.create("restart", dir, rabbit, kinesis);
+        try (AllSinks sinks = real.sinks("restart", dir);
                 SlotWatch slot = new SlotWatch(pg, "walcast_restart_load", state);
                 WalcastProcess walcast =
                         WalcastProcess.start(
@@ -140,9 +134,7 @@ class FaultUnderLoadITCase {
     }
 
     private Path job(String name, String tables, AllSinks sinks) throws Exception {
-        Path job = dir.resolve(name + ".yaml");
-        Files.writeString(job, pg.jobYaml(name, "public\\." + tables, sinks.yaml()));
-        return job;
+        return real.writeJob(dir, name, tables, sinks.yaml());
     }
 
     private static Predicate<ChangeEnvelope> snapshotRow() {
