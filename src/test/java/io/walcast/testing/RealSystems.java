@@ -21,9 +21,14 @@ public final class RealSystems implements AutoCloseable {
 
     public static RealSystems start() throws Exception {
         TestPostgres pg = TestPostgres.start();
+        KinesisEmulator kinesis = null;
         try {
-            return new RealSystems(pg, KinesisEmulator.start(Map.of()), new RabbitMqBroker());
+            kinesis = KinesisEmulator.start(Map.of());
+            return new RealSystems(pg, kinesis, new RabbitMqBroker());
         } catch (Exception | Error e) {
+            if (kinesis != null) {
+                kinesis.close();
+            }
             pg.close();
             throw e;
         }
