@@ -5,6 +5,7 @@ import io.walcast.ops.Finding;
 import io.walcast.ops.Preflight;
 import io.walcast.source.CapturedTable;
 import io.walcast.source.ReplicationSlots;
+import io.walcast.source.SlotLostException;
 import io.walcast.source.SourceException;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ExceptionUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +51,18 @@ final class JobRunner {
         StreamExecutionEnvironment env =
                 options.local() ? localEnvironment(job, options) : clusterEnvironment(job);
         WalcastJob.build(env, job, tables, Sinks.fromConfig(job, tables));
-        env.execute(job.name());
+        try {
+            env.execute(job.name());
+        } catch (Exception e) {
+            // The source found its replication slot dropped under the running job (Flink does not
+            // restart it): report that as the job's error, like the check before a resume.
+            Optional<SlotLostException> lost =
+                    ExceptionUtils.findThrowable(e, SlotLostException.class);
+            if (lost.isPresent()) {
+                throw lost.get();
+            }
+            throw e;
+        }
     }
 
     /** The checks of {@code walcast validate}; the job does not start while any fails. */

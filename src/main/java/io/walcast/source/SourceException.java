@@ -1,7 +1,7 @@
 package io.walcast.source;
 
 /** The source database cannot be used as configured; the message says what to do. */
-public final class SourceException extends RuntimeException {
+public class SourceException extends RuntimeException {
     public SourceException(String message) {
         super(message);
     }

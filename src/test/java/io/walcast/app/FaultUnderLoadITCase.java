@@ -17,10 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,7 +40,9 @@ class FaultUnderLoadITCase {
     static RealSystems real;
     static TestPostgres pg;
 
-    @TempDir Path dir;
+    // kept when a test fails: the job's logs, checkpoints and Paimon warehouse
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
 
     @BeforeAll
     static void start() throws Exception {
@@ -69,16 +73,19 @@ class FaultUnderLoadITCase {
                 walcast.kill();
                 stdout.addAll(walcast.envelopes());
             }
+            long confirmedAtKill = slot.confirmed();
             Thread.sleep(2000); // the writer goes on while the job is down
             try (WalcastProcess walcast = WalcastProcess.start(dir, "kill2", Map.of(), run)) {
                 walcast.await(e -> !e.snapshot(), 600, PATIENCE);
                 writer.stop();
-                sinks.awaitCaughtUp(checker, () -> concat(stdout, walcast.envelopes()), PATIENCE);
+                awaitCaughtUp(
+                        sinks, checker, () -> concat(stdout, walcast.envelopes()), slot, walcast);
                 sinks.awaitTablesEqual(pg, tables, PATIENCE);
                 stdout.addAll(walcast.envelopes());
                 assertThat(walcast.stderr()).contains("resuming job 'kill_load' from checkpoint");
             }
             assertPassed(checker, writer, sinks, slot, stdout);
+            sinks.assertRepeatsOnlyAfter(checker, confirmedAtKill, () -> stdout);
         }
     }
 
@@ -101,13 +108,14 @@ class FaultUnderLoadITCase {
             walcast.await(snapshotRow(), 3 * SEED_ROWS, PATIENCE);
             writer.start();
             walcast.await(e -> !e.snapshot(), 300, PATIENCE);
+            long confirmedBeforeRestart = slot.confirmed();
             pg.stopFast();
             Thread.sleep(3000);
             pg.startAgain();
             long before = walcast.envelopes().stream().filter(e -> !e.snapshot()).count();
             walcast.await(e -> !e.snapshot(), (int) before + 600, PATIENCE);
             writer.stop();
-            sinks.awaitCaughtUp(checker, walcast::envelopes, PATIENCE);
+            awaitCaughtUp(sinks, checker, walcast::envelopes, slot, walcast);
             sinks.awaitTablesEqual(pg, tables, PATIENCE);
             assertThat(walcast.isAlive()).as("the job recovered by itself").isTrue();
             System.out.println(
@@ -117,6 +125,30 @@ class FaultUnderLoadITCase {
                                     .filter(l -> l.contains("switched from RUNNING to FAILED"))
                                     .count());
             assertPassed(checker, writer, sinks, slot, walcast.envelopes());
+            sinks.assertRepeatsOnlyAfter(checker, confirmedBeforeRestart, walcast::envelopes);
+        }
+    }
+
+    /** Waits for every sink; a sink left behind is reported with what the job and slot did. */
+    private static void awaitCaughtUp(
+            AllSinks sinks,
+            LossChecker checker,
+            Supplier<List<ChangeEnvelope>> stdout,
+            SlotWatch slot,
+            WalcastProcess walcast)
+            throws Exception {
+        try {
+            sinks.awaitCaughtUp(checker, stdout, PATIENCE);
+        } catch (AssertionError behind) {
+            List<String> log = walcast.stderr().lines().toList();
+            throw new AssertionError(
+                    behind.getMessage()
+                            + "\n"
+                            + slot.summary()
+                            + "\nthe job's last log lines:\n"
+                            + String.join(
+                                    "\n", log.subList(Math.max(0, log.size() - 80), log.size())),
+                    behind);
         }
     }
 

@@ -36,6 +36,7 @@ final class BacklogDrains {
     private final boolean peer;
     private final Duration cap;
     private final List<String> notes;
+    private final boolean kinesisOnly;
 
     BacklogDrains(
             TestPostgres pg,
@@ -44,7 +45,9 @@ final class BacklogDrains {
             Path work,
             boolean peer,
             Duration cap,
-            List<String> notes) {
+            List<String> notes,
+            boolean kinesisOnly) {
+        this.kinesisOnly = kinesisOnly;
         this.cap = cap;
         this.notes = notes;
         this.pg = pg;
@@ -80,7 +83,9 @@ final class BacklogDrains {
         int events = backlog.events(rows);
 
         List<DrainResult> results = new ArrayList<>();
-        results.add(PgRecvLogical.drain(pg, backlog, events));
+        if (!kinesisOnly) {
+            results.add(PgRecvLogical.drain(pg, backlog, events));
+        }
         for (Drain d : drains) {
             results.add(d.consumer().drain(pg, backlog.label, events, d.receipt().create(), cap));
         }
@@ -115,6 +120,10 @@ final class BacklogDrains {
 
     private List<Drain> drains(Backlog backlog) throws Exception {
         List<Drain> drains = new ArrayList<>();
+        if (kinesisOnly) {
+            drains.add(kinesisDrain(backlog));
+            return drains;
+        }
         if (backlog == Backlog.UPDATES) {
             drains.add(counting(backlog, "walcast, discarding sink, previous: state", "state", ""));
             drains.add(
@@ -137,7 +146,6 @@ final class BacklogDrains {
         drains.add(counting(backlog, WALCAST_DISCARDING, "count", ""));
 
         String rabbit = rabbitYaml(name(backlog, "rabbitmq"));
-        String kinesisYaml = kinesisYaml(name(backlog, "kinesis"));
         Path paimonWarehouse = Files.createDirectories(work.resolve(name(backlog, "paimon-wh")));
         drains.add(
                 new Drain(
@@ -148,15 +156,7 @@ final class BacklogDrains {
                                 "sinks",
                                 "sinks:\n" + rabbit),
                         () -> rabbitReceipt(name(backlog, "rabbitmq"))));
-        drains.add(
-                new Drain(
-                        consumer(
-                                backlog,
-                                "walcast, Kinesis (emulator)",
-                                "kinesis",
-                                "sinks",
-                                "sinks:\n" + kinesisYaml),
-                        () -> kinesisReceipt(name(backlog, "kinesis"))));
+        drains.add(kinesisDrain(backlog));
         drains.add(
                 new Drain(
                         consumer(
@@ -187,6 +187,17 @@ final class BacklogDrains {
                                                 kinesisReceipt(all),
                                                 Receipt.paimonHistory(allWarehouse, "bench")))));
         return drains;
+    }
+
+    private Drain kinesisDrain(Backlog backlog) throws Exception {
+        return new Drain(
+                consumer(
+                        backlog,
+                        "walcast, Kinesis (emulator)",
+                        "kinesis",
+                        "sinks",
+                        "sinks:\n" + kinesisYaml(name(backlog, "kinesis"))),
+                () -> kinesisReceipt(name(backlog, "kinesis")));
     }
 
     private Drain counting(Backlog backlog, String label, String suffix, String yaml)
@@ -229,6 +240,6 @@ final class BacklogDrains {
     }
 
     private Receipt kinesisReceipt(String stream) throws Exception {
-        return Receipt.kinesisStream(new KinesisTail(kinesis, stream, r -> {}));
+        return Receipt.kinesisStream(kinesis.tail(stream));
     }
 }

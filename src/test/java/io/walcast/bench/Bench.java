@@ -30,6 +30,10 @@ public final class Bench {
     }
 
     static void run(BenchOptions options) throws Exception {
+        if (options.kinesisOnly()) {
+            kinesisOnly(options);
+            return;
+        }
         String startLoad = Report.loadAverage();
         Path work = Files.createTempDirectory("walcast-bench");
         System.err.println("bench: work directory (job definitions, logs) " + work);
@@ -58,7 +62,8 @@ public final class Bench {
                             work,
                             peer,
                             Duration.ofMinutes(options.drainMinutes()),
-                            notes);
+                            notes,
+                            false);
             List<DrainResult> results = new ArrayList<>();
             for (Backlog b : backlogs) {
                 results.addAll(drains.run(b, options.rows()));
@@ -66,6 +71,7 @@ public final class Bench {
             double kinesisCeiling =
                     KinesisCeiling.measure(
                             kinesis, "bench-ceiling", Math.min(options.rows(), 10_000));
+            double rabbitMqCeiling = RabbitMqCeiling.measure(broker, options.rows());
 
             List<SteadyLoad.Result> steady = new ArrayList<>();
             for (String sink : List.of(SteadyLoad.RABBITMQ, SteadyLoad.KINESIS)) {
@@ -79,8 +85,86 @@ public final class Bench {
             }
             SnapshotSpeed.Result snapshot = SnapshotSpeed.run(pg, work, options.snapshotRows());
             notes.addAll(NOTES);
-            new Report(options, startLoad, results, kinesisCeiling, steady, snapshot, notes)
+            new Report(
+                            options,
+                            startLoad,
+                            results,
+                            kinesisCeiling,
+                            rabbitMqCeiling,
+                            steady,
+                            snapshot,
+                            notes)
                     .write();
+        }
+    }
+
+    /**
+     * {@code --only=kinesis}: walcast into the Kinesis emulator on the one-transaction and
+     * one-row-transactions backlogs, each read against the bare client's rate on the same emulator
+     * measured just before and just after the drains (no broker, no steady load, no snapshot).
+     */
+    static void kinesisOnly(BenchOptions options) throws Exception {
+        String startLoad = Report.loadAverage();
+        Path work = Files.createTempDirectory("walcast-bench");
+        System.err.println("bench: work directory (job definitions, logs) " + work);
+        List<Backlog> backlogs = List.of(Backlog.ONE_TRANSACTION, Backlog.ONE_ROW_TRANSACTIONS);
+        Map<String, Integer> streams = new LinkedHashMap<>();
+        backlogs.forEach(b -> BacklogDrains.kinesisStreams(b).forEach(s -> streams.put(s, 2)));
+        streams.put("bench-ceiling-before", 2);
+        streams.put("bench-ceiling-after", 2);
+        // As many records as each drain puts: the emulator slows down as a stream fills.
+        int ceilingRecords = options.rows();
+        try (TestPostgres pg = TestPostgres.start();
+                KinesisEmulator kinesis = KinesisEmulator.start(streams)) {
+            BacklogDrains drains =
+                    new BacklogDrains(
+                            pg,
+                            null,
+                            kinesis,
+                            work,
+                            false,
+                            Duration.ofMinutes(options.drainMinutes()),
+                            new ArrayList<>(),
+                            true);
+            double before = KinesisCeiling.measure(kinesis, "bench-ceiling-before", ceilingRecords);
+            List<DrainResult> results = new ArrayList<>();
+            for (Backlog b : backlogs) {
+                results.addAll(drains.run(b, options.rows()));
+            }
+            double after = KinesisCeiling.measure(kinesis, "bench-ceiling-after", ceilingRecords);
+            double ceiling = (before + after) / 2;
+            StringBuilder md = new StringBuilder();
+            md.append(
+                    String.format(
+                            "walcast into the Kinesis emulator, %d rows per backlog, load average"
+                                    + " %s at the start and %s at the end%n%n"
+                                    + "bare client (500 records/request, 2 in flight, 2 shards):"
+                                    + " %.0f records/s before the drains, %.0f after; ceiling ="
+                                    + " their mean %.0f%n%n",
+                            options.rows(),
+                            startLoad,
+                            Report.loadAverage(),
+                            before,
+                            after,
+                            ceiling));
+            md.append(
+                    "| backlog | events | events/s (start → last) | events/s (first → last) |"
+                            + " ratio to ceiling (start → last) | ratio to ceiling (first → last)"
+                            + " |\n|---|---|---|---|---|---|\n");
+            for (DrainResult r : results) {
+                double firstToLast = r.events() / r.firstToLastSeconds();
+                md.append(
+                        String.format(
+                                "| %s | %d%s | %.0f | %.0f | %.2f | %.2f |%n",
+                                r.backlog(),
+                                r.events(),
+                                r.complete() ? "" : " of " + r.expected() + " (cut off)",
+                                r.rate(),
+                                firstToLast,
+                                r.rate() / ceiling,
+                                firstToLast / ceiling));
+            }
+            System.out.println(md);
         }
     }
 

@@ -11,7 +11,13 @@ record BenchOptions(
         double steadyRate,
         int snapshotRows,
         int drainMinutes,
-        boolean peer) {
+        boolean peer,
+        String only) {
+
+    /** {@code --only=kinesis}: the Kinesis drains and the bare-client ceiling, nothing else. */
+    boolean kinesisOnly() {
+        return "kinesis".equals(only);
+    }
 
     static BenchOptions parse(String... args) {
         int rows = 200_000;
@@ -20,6 +26,7 @@ record BenchOptions(
         int snapshotRows = -1;
         int drainMinutes = 10;
         boolean peer = false;
+        String only = null;
         for (String a : args) {
             if (a.equals("--large")) {
                 rows = 1_000_000;
@@ -35,18 +42,22 @@ record BenchOptions(
                 drainMinutes = Integer.parseInt(value(a));
             } else if (a.equals("--peer")) {
                 peer = true;
+            } else if (a.equals("--only=kinesis")) {
+                only = "kinesis";
             } else {
                 throw new IllegalArgumentException(
                         "unknown option "
                                 + a
                                 + "; supported: --rows=N --large --steady-seconds=N"
-                                + " --steady-rate=TPS --snapshot-rows=N --drain-minutes=N --peer");
+                                + " --steady-rate=TPS --snapshot-rows=N --drain-minutes=N --peer"
+                                + " --only=kinesis");
             }
         }
         if (snapshotRows < 0) {
             snapshotRows = (int) Math.min(5L * rows, 1_000_000);
         }
-        return new BenchOptions(rows, steadySeconds, steadyRate, snapshotRows, drainMinutes, peer);
+        return new BenchOptions(
+                rows, steadySeconds, steadyRate, snapshotRows, drainMinutes, peer, only);
     }
 
     private static String value(String arg) {

@@ -37,6 +37,11 @@ final class ChildJvm implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add(HEAP);
         command.addAll(flinkJavaOptions());
+        // e.g. BENCH_CHILD_JAVA_OPTS=-XX:StartFlightRecording=filename=/tmp/drain.jfr to profile
+        String extra = System.getenv("BENCH_CHILD_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
         command.addAll(
                 List.of(
                         "-cp",

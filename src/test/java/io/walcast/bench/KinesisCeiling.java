@@ -35,15 +35,7 @@ final class KinesisCeiling {
                 while (keys.size() < 500 && !todo.isEmpty()) {
                     keys.add(todo.poll());
                 }
-                List<PutRecordsRequestEntry> entries =
-                        keys.stream()
-                                .map(
-                                        k ->
-                                                PutRecordsRequestEntry.builder()
-                                                        .partitionKey(k)
-                                                        .data(bytes)
-                                                        .build())
-                                .toList();
+                List<PutRecordsRequestEntry> entries = entries(keys, bytes);
                 requests.add(
                         kinesis.client()
                                 .putRecords(b -> b.streamName(stream).records(entries))
@@ -64,5 +56,12 @@ final class KinesisCeiling {
             }
         }
         return records / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** One record per partition key, each with the same payload. */
+    static List<PutRecordsRequestEntry> entries(List<String> keys, SdkBytes data) {
+        return keys.stream()
+                .map(k -> PutRecordsRequestEntry.builder().partitionKey(k).data(data).build())
+                .toList();
     }
 }

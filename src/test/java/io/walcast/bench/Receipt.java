@@ -1,5 +1,6 @@
 package io.walcast.bench;
 
+import io.walcast.testing.KinesisEmulator;
 import io.walcast.testing.RabbitMqBroker;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,8 +47,12 @@ interface Receipt {
     }
 
     /** Records on every shard of a Kinesis stream, read with GetRecords from the start. */
-    static Receipt kinesisStream(KinesisTail tail) {
-        return changing(tail::poll);
+    static Receipt kinesisStream(KinesisEmulator.Tail tail) {
+        return changing(
+                () -> {
+                    tail.poll((shard, r) -> {});
+                    return tail.count();
+                });
     }
 
     /**

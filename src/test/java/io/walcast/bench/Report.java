@@ -16,6 +16,7 @@ final class Report {
     private final String startLoad;
     private final List<DrainResult> drains;
     private final Double kinesisCeiling;
+    private final Double rabbitMqCeiling;
     private final List<SteadyLoad.Result> steady;
     private final SnapshotSpeed.Result snapshot;
     private final List<String> notes;
@@ -25,6 +26,7 @@ final class Report {
             String startLoad,
             List<DrainResult> drains,
             Double kinesisCeiling,
+            Double rabbitMqCeiling,
             List<SteadyLoad.Result> steady,
             SnapshotSpeed.Result snapshot,
             List<String> notes) {
@@ -32,6 +34,7 @@ final class Report {
         this.startLoad = startLoad;
         this.drains = drains;
         this.kinesisCeiling = kinesisCeiling;
+        this.rabbitMqCeiling = rabbitMqCeiling;
         this.steady = steady;
         this.snapshot = snapshot;
         this.notes = notes;
@@ -105,6 +108,14 @@ final class Report {
                             "%nKinesis emulator alone (bare PutRecords client, 500 per request, 2"
                                     + " in flight): %.0f records/s%n",
                             kinesisCeiling));
+        }
+        if (rabbitMqCeiling != null) {
+            md.append(
+                    f(
+                            "%nRabbitMQ broker alone (bare client, messages shaped like walcast's,"
+                                    + " persistent, 2 connections with confirms, 10,000 in flight"
+                                    + " each): %.0f messages/s%n",
+                            rabbitMqCeiling));
         }
         for (SteadyLoad.Result run : steady) {
             md.append(
@@ -191,6 +202,7 @@ final class Report {
                                 })
                         .toList());
         root.put("kinesis_emulator_bare_records_per_second", kinesisCeiling);
+        root.put("rabbitmq_bare_messages_per_second", rabbitMqCeiling);
         root.put("steady", steady);
         root.put("snapshot", snapshot);
         root.put("notes", notes);

@@ -110,16 +110,9 @@ final class SteadyLoad {
                         (tag, d) -> received.add(latency(d.getBody(), System.currentTimeMillis())),
                         tag -> {});
             } else {
-                KinesisTail tail =
-                        new KinesisTail(
-                                kinesis,
-                                name,
-                                r ->
-                                        received.add(
-                                                latency(
-                                                        r.data().asByteArray(),
-                                                        System.currentTimeMillis())));
-                kinesisReader = daemon("kinesis-reader", () -> readKinesis(tail, running));
+                KinesisEmulator.Tail tail = kinesis.tail(name);
+                kinesisReader =
+                        daemon("kinesis-reader", () -> readKinesis(tail, received, running));
             }
             List<Long> lag = Collections.synchronizedList(new ArrayList<>());
             Thread lagSampler =
@@ -216,10 +209,16 @@ final class SteadyLoad {
         return out;
     }
 
-    private static void readKinesis(KinesisTail tail, AtomicBoolean running) {
+    private static void readKinesis(
+            KinesisEmulator.Tail tail, List<Long> received, AtomicBoolean running) {
         try {
             while (running.get()) {
-                tail.poll();
+                tail.poll(
+                        (shard, r) ->
+                                received.add(
+                                        latency(
+                                                r.data().asByteArray(),
+                                                System.currentTimeMillis())));
                 Thread.sleep(20);
             }
         } catch (Exception e) {

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -101,13 +102,13 @@ public final class ChangeWriter implements AutoCloseable {
                 List<Step> steps = nextTransaction();
                 try {
                     apply(c, steps);
-                    committed(steps);
+                    committed(steps, walInsertPosition(c));
                 } catch (SQLException e) {
                     failedCommits++;
                     closeQuietly(c);
                     c = connect();
                     if (wasCommitted(c, steps.get(0))) {
-                        committed(steps);
+                        committed(steps, walInsertPosition(c));
                     }
                 }
                 Thread.sleep(pause.toMillis());
@@ -165,6 +166,15 @@ public final class ChangeWriter implements AutoCloseable {
         c.commit();
     }
 
+    /** Where the WAL ends now: just after the commit record of what this session committed. */
+    private static long walInsertPosition(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select pg_current_wal_insert_lsn() - '0/0'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     /** After a failed commit: whether the transaction's first change is in the table. */
     private static boolean wasCommitted(Connection c, Step first) throws SQLException {
         try (PreparedStatement st =
@@ -179,7 +189,7 @@ public final class ChangeWriter implements AutoCloseable {
         }
     }
 
-    private void committed(List<Step> steps) {
+    private void committed(List<Step> steps, long committedBefore) {
         transactions++;
         for (Step s : steps) {
             Map<Integer, Long> rows = live.get(s.table());
@@ -188,7 +198,12 @@ public final class ChangeWriter implements AutoCloseable {
             } else {
                 rows.put(s.id(), s.version());
             }
-            checker.expect(s.table(), Integer.toString(s.id()), s.operation(), s.version());
+            checker.expect(
+                    s.table(),
+                    Integer.toString(s.id()),
+                    s.operation(),
+                    s.version(),
+                    committedBefore);
         }
     }
 

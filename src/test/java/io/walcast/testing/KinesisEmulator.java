@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.http.Protocol;
@@ -158,33 +160,79 @@ public final class KinesisEmulator implements AutoCloseable {
     /** Everything on the stream: shard id → its records in sequence order. */
     public Map<String, List<Record>> readAll(String stream) throws Exception {
         Map<String, List<Record>> byShard = new LinkedHashMap<>();
-        List<Shard> shards =
-                client.listShards(b -> b.streamName(stream)).get(1, TimeUnit.MINUTES).shards();
-        for (Shard shard : shards) {
-            List<Record> records = new ArrayList<>();
-            String iterator =
-                    client.getShardIterator(
-                                    b ->
-                                            b.streamName(stream)
-                                                    .shardId(shard.shardId())
-                                                    .shardIteratorType(
-                                                            ShardIteratorType.TRIM_HORIZON))
-                            .get(1, TimeUnit.MINUTES)
-                            .shardIterator();
-            while (iterator != null) {
-                String it = iterator;
-                GetRecordsResponse r =
-                        client.getRecords(b -> b.shardIterator(it).limit(10_000))
-                                .get(1, TimeUnit.MINUTES);
-                records.addAll(r.records());
-                if (r.records().isEmpty()) {
-                    break;
-                }
-                iterator = r.nextShardIterator();
-            }
-            byShard.put(shard.shardId(), records);
+        Tail tail = tail(stream);
+        while (!tail.poll(
+                (shard, r) -> byShard.computeIfAbsent(shard, k -> new ArrayList<>()).add(r))) {
+            // a read the busy emulator did not answer: go on from there
         }
         return byShard;
+    }
+
+    /** A reader of every shard of {@code stream} from its start, as a consumer would read it. */
+    public Tail tail(String stream) throws Exception {
+        return new Tail(stream);
+    }
+
+    /**
+     * Follows the shards of a stream: each {@link #poll} reads only what arrived since the last, so
+     * a stream of many records can be polled without reading it all again each time.
+     */
+    public final class Tail {
+        private final Map<String, String> iterators = new LinkedHashMap<>();
+        private long count;
+
+        private Tail(String stream) throws Exception {
+            for (Shard shard :
+                    client.listShards(b -> b.streamName(stream))
+                            .get(1, TimeUnit.MINUTES)
+                            .shards()) {
+                iterators.put(
+                        shard.shardId(),
+                        client.getShardIterator(
+                                        b ->
+                                                b.streamName(stream)
+                                                        .shardId(shard.shardId())
+                                                        .shardIteratorType(
+                                                                ShardIteratorType.TRIM_HORIZON))
+                                .get(1, TimeUnit.MINUTES)
+                                .shardIterator());
+            }
+        }
+
+        /**
+         * Hands over what arrived since the last poll (shard id, record), each shard in sequence
+         * order. A read the emulator does not answer within a minute (it is slow while it takes
+         * records in) ends the poll; the next one goes on from there.
+         *
+         * @return whether every shard was read to its end
+         */
+        public synchronized boolean poll(BiConsumer<String, Record> onRecord) throws Exception {
+            for (var shard : iterators.entrySet()) {
+                while (true) {
+                    String it = shard.getValue();
+                    GetRecordsResponse r;
+                    try {
+                        r =
+                                client.getRecords(b -> b.shardIterator(it).limit(2_000))
+                                        .get(1, TimeUnit.MINUTES);
+                    } catch (TimeoutException busy) {
+                        return false;
+                    }
+                    shard.setValue(r.nextShardIterator());
+                    r.records().forEach(record -> onRecord.accept(shard.getKey(), record));
+                    count += r.records().size();
+                    if (r.records().isEmpty()) {
+                        break;
+                    }
+                }
+            }
+            return true;
+        }
+
+        /** Records handed over so far. */
+        public synchronized long count() {
+            return count;
+        }
     }
 
     /** Number of records on the stream. */

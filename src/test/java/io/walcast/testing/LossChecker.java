@@ -99,6 +99,7 @@ public final class LossChecker {
     private final String versionColumn;
     private final List<Change> expected = new ArrayList<>();
     private final Map<Change, Integer> position = new HashMap<>();
+    private final Map<Change, Long> committedBefore = new HashMap<>();
 
     /**
      * @param versionColumn the column each change of the test sets to a value of its own
@@ -114,6 +115,16 @@ public final class LossChecker {
             throw new IllegalArgumentException("the same change twice: " + c);
         }
         expected.add(c);
+    }
+
+    /**
+     * Records a committed change whose commit record lies before {@code walPosition} (read right
+     * after the commit), for {@link #repeatedFromBefore}.
+     */
+    public synchronized void expect(
+            String table, String key, Operation operation, Object version, long walPosition) {
+        expect(table, key, operation, version);
+        committedBefore.put(expected.get(expected.size() - 1), walPosition);
     }
 
     public synchronized int expectedCount() {
@@ -137,6 +148,27 @@ public final class LossChecker {
         Set<Change> seen = new HashSet<>();
         delivered.forEach(e -> seen.add(changeOf(e)));
         return seen.containsAll(expected);
+    }
+
+    /**
+     * The changes {@code delivered} more than once that committed before {@code position}. A job
+     * that resumes from a checkpoint at or after that position must not repeat them: its duplicates
+     * come only after the restored checkpoint. Changes recorded without a WAL position (snapshot
+     * rows) are not judged.
+     */
+    public synchronized List<Change> repeatedFromBefore(
+            long position, Collection<ChangeEnvelope> delivered) {
+        Map<Change, Integer> copies = new HashMap<>();
+        delivered.forEach(e -> copies.merge(changeOf(e), 1, Integer::sum));
+        List<Change> early = new ArrayList<>();
+        copies.forEach(
+                (c, n) -> {
+                    Long before = committedBefore.get(c);
+                    if (n > 1 && before != null && before <= position) {
+                        early.add(c);
+                    }
+                });
+        return early;
     }
 
     /** Checks a sink that keeps each row's changes in delivery order (a queue, a shard, a log). */

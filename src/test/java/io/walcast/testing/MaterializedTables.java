@@ -5,7 +5,9 @@ import io.walcast.envelope.EnvelopeJson;
 import io.walcast.sink.paimon.PaimonReader;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,41 +25,70 @@ import org.apache.paimon.types.DataTypeRoot;
 public final class MaterializedTables {
     private MaterializedTables() {}
 
+    /** A value that differs: the row's key (key columns joined by "/"), the column, both texts. */
+    public record Difference(String key, String column, String postgres, String paimon) {
+        @Override
+        public String toString() {
+            return String.format(
+                    "key %s column %s: postgres %s, paimon %s", key, column, postgres, paimon);
+        }
+    }
+
     /**
      * The first difference between the Paimon table and the Postgres table ({@code postgresTable}
      * as SQL names it, quoted where needed), or "" when they are equal.
      */
     public static String difference(
             TestPostgres pg, PaimonReader paimon, String paimonTable, String postgresTable) {
+        Comparison c = compare(pg, paimon, paimonTable, postgresTable);
+        if (!c.problem().isEmpty()) {
+            return c.problem();
+        }
+        return c.values().isEmpty() ? "" : paimonTable + " " + c.values().get(0);
+    }
+
+    /**
+     * What differs: {@code problem} when the tables cannot be compared value by value (no table,
+     * missing columns, different keys), else {@code values}: every differing value.
+     */
+    public record Comparison(String problem, List<Difference> values) {}
+
+    public static Comparison compare(
+            TestPostgres pg, PaimonReader paimon, String paimonTable, String postgresTable) {
         Table lakeTable = paimon.table(paimonTable);
         if (lakeTable == null) {
-            return "no Paimon table " + paimonTable;
+            return new Comparison("no Paimon table " + paimonTable, List.of());
         }
         // A column dropped in Postgres stays in Paimon (NULL in new rows): compare the others.
-        List<String> columns =
-                pg
-                        .query(
-                                "select attname from pg_attribute where attrelid = '"
-                                        + postgresTable.replace("'", "''")
-                                        + "'::regclass and attnum > 0 and not attisdropped")
-                        .stream()
-                        .map(row -> row.get(0))
-                        .toList();
+        Map<String, String> types = new LinkedHashMap<>();
+        for (List<String> row :
+                pg.query(
+                        "select attname, format_type(atttypid, atttypmod) from pg_attribute"
+                                + " where attrelid = '"
+                                + postgresTable.replace("'", "''")
+                                + "'::regclass and attnum > 0 and not attisdropped")) {
+            types.put(row.get(0), row.get(1));
+        }
         List<DataField> fields =
                 lakeTable.rowType().getFields().stream()
-                        .filter(f -> columns.contains(f.name()))
+                        .filter(f -> types.containsKey(f.name()))
                         .toList();
         List<String> names = fields.stream().map(DataField::name).toList();
-        if (names.size() < columns.size()) {
-            return paimonTable + " lacks columns of " + postgresTable + ": " + columns;
+        if (names.size() < types.size()) {
+            return new Comparison(
+                    paimonTable + " lacks columns of " + postgresTable + ": " + types.keySet(),
+                    List.of());
         }
         List<Integer> pk = lakeTable.primaryKeys().stream().map(names::indexOf).toList();
         String select =
                 fields.stream()
-                        .map(f -> PaimonReader.postgresExpression(f.name(), f.type()))
+                        .map(
+                                f ->
+                                        PaimonReader.postgresExpression(
+                                                f.name(), f.type(), types.get(f.name())))
                         .collect(Collectors.joining(", "));
         Map<String, List<String>> postgres = new TreeMap<>();
-        for (List<String> row : pg.query("select " + select + " from " + postgresTable)) {
+        for (List<String> row : pg.queryInUtc("select " + select + " from " + postgresTable)) {
             postgres.put(key(pk, row), row);
         }
         Map<String, List<String>> lake = new TreeMap<>();
@@ -70,20 +101,21 @@ public final class MaterializedTables {
             missing.removeAll(lake.keySet());
             Set<String> extra = new HashSet<>(lake.keySet());
             extra.removeAll(postgres.keySet());
-            return paimonTable + ": keys missing in Paimon " + missing + ", extra " + extra;
+            return new Comparison(
+                    paimonTable + ": keys missing in Paimon " + missing + ", extra " + extra,
+                    List.of());
         }
+        List<Difference> differences = new ArrayList<>();
         for (String k : postgres.keySet()) {
             for (int i = 0; i < fields.size(); i++) {
                 String a = postgres.get(k).get(i);
                 String b = lake.get(k).get(i);
                 if (!same(fields.get(i), a, b)) {
-                    return String.format(
-                            "%s key %s column %s: postgres %s, paimon %s",
-                            paimonTable, k, names.get(i), a, b);
+                    differences.add(new Difference(k, names.get(i), a, b));
                 }
             }
         }
-        return "";
+        return new Comparison("", differences);
     }
 
     /** Waits until the tables are equal; fails with the last difference. */
@@ -121,8 +153,11 @@ public final class MaterializedTables {
             return true;
         }
         DataTypeRoot root = f.type().getTypeRoot();
-        if (root == DataTypeRoot.DOUBLE || root == DataTypeRoot.FLOAT) {
+        if (root == DataTypeRoot.DOUBLE) {
             return Double.compare(Double.parseDouble(postgres), Double.parseDouble(paimon)) == 0;
+        }
+        if (root == DataTypeRoot.FLOAT) { // Postgres's text is of real::float8
+            return Float.compare(Float.parseFloat(postgres), Float.parseFloat(paimon)) == 0;
         }
         // arrays and json/jsonb (STRING in Paimon) are equal as JSON, whatever the spacing
         JsonNode a = json(postgres);

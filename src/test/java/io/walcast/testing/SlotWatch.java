@@ -29,6 +29,7 @@ public final class SlotWatch implements AutoCloseable {
     private final List<Sample> samples = new ArrayList<>();
     private final List<Long> completedBounds = new ArrayList<>();
     private final List<Path> completed = new ArrayList<>();
+    private long lastCompletedNanos;
     private final Thread thread;
     private volatile boolean running = true;
     private Long initial;
@@ -77,6 +78,7 @@ public final class SlotWatch implements AutoCloseable {
                 if (!completed.contains(chk) && Files.exists(chk.resolve("_metadata"))) {
                     completed.add(chk);
                     completedBounds.add(walEnd);
+                    lastCompletedNanos = System.nanoTime();
                 }
             }
             if (confirmed != null) {
@@ -136,6 +138,16 @@ public final class SlotWatch implements AutoCloseable {
         return found;
     }
 
+    /** The slot's {@code confirmed_flush_lsn} now. */
+    public long confirmed() {
+        return Long.parseLong(
+                pg.queryOne(
+                        "select (confirmed_flush_lsn - '0/0')::bigint from pg_replication_slots"
+                                + " where slot_name = '"
+                                + slot
+                                + "'"));
+    }
+
     /** The figures, to quote them. */
     public synchronized String summary() {
         long moves = 0;
@@ -144,10 +156,14 @@ public final class SlotWatch implements AutoCloseable {
                 moves++;
             }
         }
+        String newest =
+                completed.isEmpty()
+                        ? "none yet"
+                        : (System.nanoTime() - lastCompletedNanos) / 1_000_000_000 + " s ago";
         return String.format(
-                "slot %s: %d samples, %d completed checkpoints, advanced %d times, %d samples"
-                        + " ahead of the last completed checkpoint",
-                slot, samples.size(), completed.size(), moves, violations().size());
+                "slot %s: %d samples, %d completed checkpoints (newest %s), advanced %d times, %d"
+                        + " samples ahead of the last completed checkpoint",
+                slot, samples.size(), completed.size(), newest, moves, violations().size());
     }
 
     private static void sleep() {

@@ -128,19 +128,32 @@ public final class TestPostgres implements AutoCloseable {
 
     /** The rows of a query, each as its columns' text. */
     public List<List<String>> query(String sql) {
+        return query(sql, false);
+    }
+
+    /** Like {@link #query}, with time values as text in UTC, as row images render them. */
+    public List<List<String>> queryInUtc(String sql) {
+        return query(sql, true);
+    }
+
+    private List<List<String>> query(String sql, boolean utc) {
         try (Connection c = connect();
-                Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery(sql)) {
-            List<List<String>> rows = new ArrayList<>();
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                List<String> row = new ArrayList<>(n);
-                for (int i = 1; i <= n; i++) {
-                    row.add(rs.getString(i));
-                }
-                rows.add(row);
+                Statement st = c.createStatement()) {
+            if (utc) {
+                st.execute("set time zone 'UTC'");
             }
-            return rows;
+            try (ResultSet rs = st.executeQuery(sql)) {
+                List<List<String>> rows = new ArrayList<>();
+                int n = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    List<String> row = new ArrayList<>(n);
+                    for (int i = 1; i <= n; i++) {
+                        row.add(rs.getString(i));
+                    }
+                    rows.add(row);
+                }
+                return rows;
+            }
         } catch (SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -148,20 +161,13 @@ public final class TestPostgres implements AutoCloseable {
 
     /** {@code to_jsonb} of the first row of {@code table} matching {@code where}, in UTC. */
     public String toJsonb(String table, String where) {
-        try (Connection c = connect();
-                Statement st = c.createStatement()) {
-            st.execute("set time zone 'UTC'");
-            try (ResultSet rs =
-                    st.executeQuery(
-                            "select to_jsonb(walcast_row)::text from "
-                                    + table
-                                    + " walcast_row where "
-                                    + where)) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
+        List<List<String>> rows =
+                queryInUtc(
+                        "select to_jsonb(walcast_row)::text from "
+                                + table
+                                + " walcast_row where "
+                                + where);
+        return rows.isEmpty() ? null : rows.get(0).get(0);
     }
 
     /**

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -28,10 +29,14 @@ import org.slf4j.LoggerFactory;
  * Puts envelopes on a Kinesis stream with {@code PutRecords}, several requests in flight, batches
  * from {@link OrderedBatches} so a row's changes are accepted in commit order even when some
  * records of a request fail. Everything buffered is put before a checkpoint completes ({@link
- * #flush}): at-least-once. Failed records are retried with backoff until they succeed, unless
- * {@code fail-on-error} is set or the error cannot succeed (missing stream, credentials). Responses
- * come back on SDK threads and are handed to the task's mailbox, so all state is touched by the
- * task thread only.
+ * #flush}): at-least-once. Records Kinesis rejects (throttling) wait a short, capped, jittered
+ * delay ({@link #recordRetryDelay}) while the records of other keys keep going, and the records in
+ * flight follow what the stream takes ({@link InFlightLimit}: halved when throttled, raised step by
+ * step when not), so a throttled stream is kept at its capacity instead of idling in backoff. Whole
+ * requests that fail (endpoint unreachable, time-outs) stop all requests with exponential backoff
+ * (100 ms to 5 s). Failed records are retried until they succeed, unless {@code fail-on-error} is
+ * set or the error cannot succeed (missing stream, credentials). Responses come back on SDK threads
+ * and are handed to the task's mailbox, so all state is touched by the task thread only.
  */
 final class KinesisEnvelopeWriter implements SinkWriter<ChangeEnvelope> {
     private static final Logger LOG = LoggerFactory.getLogger(KinesisEnvelopeWriter.class);
@@ -42,18 +47,27 @@ final class KinesisEnvelopeWriter implements SinkWriter<ChangeEnvelope> {
     private final ProcessingTimeService time;
     private final DeadLetters deadLetters;
     private final OrderedBatches<byte[]> batches = new OrderedBatches<>();
-    private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
+
+    /** Whole requests failing (endpoint unreachable, time-outs, 5xx): back off every request. */
+    private final Backoff requestBackoff =
+            new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
+
+    private final InFlightLimit limit;
     private final Counter sent;
     private final Counter sentBytes;
     private final Counter retried;
     private final Counter sendErrors;
     private final Counter deadLettered;
     private int inFlightRequests;
+    private long requests;
     private long retryNotBefore;
+    private long wakeAt = Long.MAX_VALUE;
     private RuntimeException fatal;
     private boolean closed;
     private long lastWarnMillis = Long.MIN_VALUE / 2;
     private static final long WARN_INTERVAL_MILLIS = 10_000;
+    static final long RECORD_RETRY_MIN_MILLIS = 50;
+    static final long RECORD_RETRY_MAX_MILLIS = 1000;
 
     KinesisEnvelopeWriter(
             KinesisSinkConfig config,
@@ -65,6 +79,11 @@ final class KinesisEnvelopeWriter implements SinkWriter<ChangeEnvelope> {
         this.client = client;
         this.mailbox = mailbox;
         this.time = time;
+        this.limit =
+                new InFlightLimit(
+                        1,
+                        config.maxInFlightRequests() * config.maxBatchRecords(),
+                        Math.max(1, config.maxBatchRecords() / 50));
         this.deadLetters =
                 config.deadLetterDir() == null
                         ? null
@@ -75,6 +94,7 @@ final class KinesisEnvelopeWriter implements SinkWriter<ChangeEnvelope> {
         this.retried = metrics.counter("numRecordsRetried");
         this.deadLettered = metrics.counter("numDeadLettered");
         metrics.gauge("currentBufferedRecords", batches::size);
+        metrics.gauge("currentInFlightRecordLimit", limit::limit);
         scheduleTick();
     }
 
@@ -141,19 +161,56 @@ final class KinesisEnvelopeWriter implements SinkWriter<ChangeEnvelope> {
         failIfFatal();
     }
 
-    /** Sends batches while requests may start: not backing off, under the in-flight limit. */
+    /**
+     * Sends batches while requests may start: no whole-request failure being backed off, under the
+     * in-flight request limit, each request as big as the in-flight record limit allows; wakes up
+     * again when the earliest throttled record may be retried.
+     */
     private void send() {
-        if (closed || fatal != null || time.getCurrentProcessingTime() < retryNotBefore) {
+        if (closed || fatal != null) {
             return;
         }
-        while (inFlightRequests < config.maxInFlightRequests()) {
+        long now = time.getCurrentProcessingTime();
+        if (now < retryNotBefore) {
+            wakeAt(retryNotBefore);
+            return;
+        }
+        int perRequest =
+                Math.max(
+                        1,
+                        Math.min(
+                                config.maxBatchRecords(),
+                                limit.limit() / config.maxInFlightRequests()));
+        // Below one record per request, the limit spaces requests out instead of shrinking them.
+        while (inFlightRequests < config.maxInFlightRequests()
+                && (inFlightRequests == 0 || batches.inFlight() + perRequest <= limit.limit())) {
             List<OrderedBatches.Entry<byte[]>> batch =
-                    batches.next(config.maxBatchRecords(), config.maxBatchBytes());
+                    batches.next(now, perRequest, config.maxBatchBytes());
             if (batch.isEmpty()) {
-                return;
+                break;
             }
             put(batch);
         }
+        long retryAt = batches.nextRetryAt();
+        if (retryAt != Long.MAX_VALUE) {
+            wakeAt(retryAt);
+        }
+    }
+
+    /** Calls {@link #send} at {@code at}, unless an earlier wake-up is pending. */
+    private void wakeAt(long at) {
+        if (at >= wakeAt) {
+            return;
+        }
+        wakeAt = at;
+        time.registerTimer(
+                at,
+                t -> {
+                    if (wakeAt <= t) {
+                        wakeAt = Long.MAX_VALUE;
+                    }
+                    send();
+                });
     }
 
     private void put(List<OrderedBatches.Entry<byte[]>> batch) {
@@ -172,21 +229,26 @@ final class KinesisEnvelopeWriter implements SinkWriter<ChangeEnvelope> {
             request.streamName(config.stream());
         }
         inFlightRequests++;
+        long number = ++requests;
         client.putRecords(request.build())
                 .whenComplete(
                         (response, error) ->
                                 mailbox.execute(
-                                        () -> completed(batch, response, error),
+                                        () -> completed(number, batch, response, error),
                                         "kinesis PutRecords response"));
     }
 
     private void completed(
+            long number,
             List<OrderedBatches.Entry<byte[]>> batch,
             PutRecordsResponse response,
             Throwable error) {
         inFlightRequests--;
+        long now = time.getCurrentProcessingTime();
         List<OrderedBatches.Entry<byte[]>> failed = new ArrayList<>();
         String firstError = null;
+        boolean slowDown = false;
+        long retryAt;
         if (error != null) {
             failed.addAll(batch);
             Throwable cause =
@@ -213,13 +275,22 @@ final class KinesisEnvelopeWriter implements SinkWriter<ChangeEnvelope> {
                                         + KinesisErrors.advice(code),
                                 cause);
             }
+            // The whole request failed (endpoint down, time-out, 5xx): no request for a while.
+            slowDown = true;
+            retryNotBefore = now + requestBackoff.failed();
+            retryAt = retryNotBefore;
         } else {
+            requestBackoff.succeeded();
             List<PutRecordsResultEntry> results = response.records();
             long bytes = 0;
+            int mostFailures = 0;
             for (int i = 0; i < batch.size(); i++) {
                 PutRecordsResultEntry r = results.get(i);
                 if (r.errorCode() != null) {
-                    failed.add(batch.get(i));
+                    OrderedBatches.Entry<byte[]> e = batch.get(i);
+                    failed.add(e);
+                    mostFailures = Math.max(mostFailures, e.failures());
+                    slowDown |= KinesisErrors.throttling(r.errorCode());
                     if (firstError == null) {
                         firstError = r.errorCode() + ": " + r.errorMessage();
                     }
@@ -239,11 +310,16 @@ final class KinesisEnvelopeWriter implements SinkWriter<ChangeEnvelope> {
             }
             sent.inc(batch.size() - failed.size());
             sentBytes.inc(bytes);
+            // Only the rejected records wait, briefly: the other keys and shards keep going.
+            retryAt = failed.isEmpty() ? Long.MIN_VALUE : now + recordRetryDelay(mostFailures);
         }
-        batches.completed(batch, failed);
-        if (failed.isEmpty()) {
-            backoff.succeeded();
-        } else {
+        if (slowDown) {
+            limit.throttled(number, requests);
+        } else if (failed.isEmpty()) {
+            limit.succeeded();
+        }
+        batches.completed(batch, failed, retryAt);
+        if (!failed.isEmpty()) {
             sendErrors.inc(failed.size());
             retried.inc(failed.size());
             if (config.failOnError() && fatal == null) {
@@ -257,27 +333,38 @@ final class KinesisEnvelopeWriter implements SinkWriter<ChangeEnvelope> {
                                         + ") and sinks.kinesis.fail-on-error is true; the job restarts from"
                                         + " its last checkpoint. Set fail-on-error: false to retry instead.");
             }
-            long delay = backoff.failed();
-            retryNotBefore = time.getCurrentProcessingTime() + delay;
-            long now = time.getCurrentProcessingTime();
             // Under sustained throttling every request fails partly: one WARN per interval, the
             // rest at DEBUG; numRecordsRetried counts them all.
             if (now - lastWarnMillis >= WARN_INTERVAL_MILLIS) {
                 lastWarnMillis = now;
                 LOG.warn(
                         "{} of {} records to Kinesis stream '{}' failed ({}); retrying in {} ms, in"
-                                + " their original order (numRecordsRetried counts every retry)",
+                                + " their original order, with at most {} records in flight"
+                                + " (numRecordsRetried counts every retry)",
                         failed.size(),
                         batch.size(),
                         config.stream(),
                         firstError,
-                        delay);
+                        retryAt - now,
+                        limit.limit());
             } else {
                 LOG.debug("{} of {} records failed ({})", failed.size(), batch.size(), firstError);
             }
-            time.registerTimer(retryNotBefore, t -> send());
         }
         send();
+    }
+
+    /**
+     * How long records rejected by Kinesis wait before they go again: 50 ms, doubling with each
+     * earlier rejection of the same record up to 1 s (a shard's throughput limit is per second),
+     * jittered so that throttled writers do not retry in step.
+     */
+    static long recordRetryDelay(int earlierFailures) {
+        long delay =
+                Math.min(
+                        RECORD_RETRY_MAX_MILLIS,
+                        RECORD_RETRY_MIN_MILLIS << Math.min(earlierFailures, 10));
+        return delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
     }
 
     private static String errorCode(Throwable t) {

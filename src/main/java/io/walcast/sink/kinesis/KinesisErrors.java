@@ -24,7 +24,20 @@ final class KinesisErrors {
                     "KMSNotFoundException",
                     "KMSOptInRequired");
 
+    /** Per-record and per-request codes that say the stream or its key is over its limits. */
+    private static final Set<String> THROTTLING =
+            Set.of(
+                    "ProvisionedThroughputExceededException",
+                    "LimitExceededException",
+                    "ThrottlingException",
+                    "KMSThrottlingException");
+
     private KinesisErrors() {}
+
+    /** Whether an error code means "slow down" rather than "something broke". */
+    static boolean throttling(String errorCode) {
+        return errorCode != null && THROTTLING.contains(errorCode);
+    }
 
     /** Whether an error code (per record or for a whole request) may succeed when retried. */
     static boolean retryable(String errorCode) {

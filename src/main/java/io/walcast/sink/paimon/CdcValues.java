@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.walcast.envelope.EnvelopeJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import org.apache.paimon.types.DataType;
+import org.apache.paimon.types.TimestampType;
 
 /**
  * Turns a value of a row image (a JSON literal as Postgres's {@code to_jsonb} renders it) into the
@@ -19,6 +21,13 @@ import org.apache.paimon.types.DataType;
  */
 public final class CdcValues {
     private CdcValues() {}
+
+    /**
+     * Paimon keeps timestamps as microseconds in a long (its writer refuses what overflows that):
+     * {@code ±infinity} become ± the last whole second of that range, 294247-01-10 04:00:54 and
+     * 290309-12-21 19:59:06 BC (outside Postgres's range), whatever the column's precision.
+     */
+    static final long INFINITY_MICROS = Long.MAX_VALUE / 1_000_000L * 1_000_000L;
 
     private static final DateTimeFormatter LOCAL =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT);
@@ -37,14 +46,23 @@ public final class CdcValues {
         return switch (type.getTypeRoot()) {
             case CHAR, VARCHAR -> keepsJson ? literal : textOrLiteral(literal);
             case BOOLEAN, TINYINT, SMALLINT, INTEGER, BIGINT -> literal;
-            case FLOAT, DOUBLE -> textOrLiteral(literal); // "NaN", "Infinity" come quoted
+            case FLOAT -> real(literal);
+            case DOUBLE -> textOrLiteral(literal); // "NaN", "Infinity" come quoted
             case DECIMAL -> decimal(column, literal, type);
             case DATE -> date(column, literal);
-            case TIMESTAMP_WITHOUT_TIME_ZONE -> timestamp(column, literal);
+            case TIMESTAMP_WITHOUT_TIME_ZONE -> timestamp(column, literal, (TimestampType) type);
             case TIMESTAMP_WITH_LOCAL_TIME_ZONE -> instant(column, literal, zone);
             case ARRAY -> array(column, literal);
             default -> textOrLiteral(literal);
         };
+    }
+
+    /**
+     * A real as the double it is: Paimon parses FLOAT text as a double and refuses one that the
+     * float does not equal, as with a real's shortest digits ({@code 1.1754944e-38}).
+     */
+    private static String real(String literal) {
+        return Double.toString(Float.parseFloat(textOrLiteral(literal)));
     }
 
     private static String decimal(String column, String literal, DataType type) {
@@ -62,20 +80,39 @@ public final class CdcValues {
         return literal;
     }
 
+    /**
+     * A DATE as its epoch day, which Paimon's CDC parser takes as is (its date text parser knows no
+     * era). {@code ±infinity} become the last and first day a Paimon DATE holds, both beyond
+     * Postgres's own range (4713 BC to 5874897 AD), so no real date reads as one.
+     */
     private static String date(String column, String literal) {
         String s = text(literal);
-        if (!s.matches("\\d{4}-\\d{2}-\\d{2}")) {
+        Long day =
+                switch (s) {
+                    case "infinity" -> (long) Integer.MAX_VALUE;
+                    case "-infinity" -> (long) Integer.MIN_VALUE;
+                    default -> PostgresDateTimes.epochDay(s);
+                };
+        if (day == null) {
             throw unsupported(column, s, "DATE");
         }
-        return s;
+        return Long.toString(day);
     }
 
-    private static String timestamp(String column, String literal) {
+    /**
+     * A TIMESTAMP of precision 0, 3 or 6 as epoch seconds, milliseconds or microseconds, the
+     * numbers Paimon's CDC parser takes for those precisions (BC included); other precisions as
+     * wall-clock text, which the parser reads for years 1 to 999999999 only.
+     */
+    private static String timestamp(String column, String literal, TimestampType type) {
         String s = text(literal);
-        if (!s.matches("\\d{4}-\\d{2}-\\d{2}T[0-9:.]+")) {
-            throw unsupported(column, s, "TIMESTAMP");
-        }
-        return s.replace('T', ' ');
+        long micros = micros(column, s, "TIMESTAMP");
+        return switch (type.getPrecision()) {
+            case 0 -> Long.toString(Math.floorDiv(micros, 1_000_000L));
+            case 3 -> Long.toString(Math.floorDiv(micros, 1_000L));
+            case 6 -> Long.toString(micros);
+            default -> LOCAL.format(local(column, s, micros, ZoneOffset.UTC, "TIMESTAMP"));
+        };
     }
 
     /**
@@ -84,13 +121,8 @@ public final class CdcValues {
      */
     private static String instant(String column, String literal, ZoneId zone) {
         String s = text(literal);
-        OffsetDateTime odt;
-        try {
-            odt = OffsetDateTime.parse(normalizeOffset(s));
-        } catch (RuntimeException e) {
-            throw unsupported(column, s, "TIMESTAMP_LTZ");
-        }
-        LocalDateTime local = LocalDateTime.ofInstant(odt.toInstant(), zone);
+        long micros = micros(column, s, "TIMESTAMP_LTZ");
+        LocalDateTime local = local(column, s, micros, zone, "TIMESTAMP_LTZ");
         if (zone.getRules().getValidOffsets(local).size() != 1) {
             throw new IllegalArgumentException(
                     "column "
@@ -104,9 +136,46 @@ public final class CdcValues {
         return LOCAL.format(local);
     }
 
-    /** to_jsonb writes offsets as +00 or +05:30; java.time wants +00:00. */
-    private static String normalizeOffset(String s) {
-        return s.matches(".*[+-]\\d{2}$") ? s + ":00" : s;
+    /**
+     * Epoch microseconds of a timestamp(tz) text; the few real values from 294247-01-10 04:00:54 on
+     * are refused, so that no real value reads as infinity.
+     */
+    private static long micros(String column, String s, String type) {
+        return switch (s) {
+            case "infinity" -> INFINITY_MICROS;
+            case "-infinity" -> -INFINITY_MICROS;
+            default -> {
+                Long micros = PostgresDateTimes.epochMicros(s);
+                if (micros == null || micros >= INFINITY_MICROS) {
+                    throw unsupported(column, s, type);
+                }
+                yield micros;
+            }
+        };
+    }
+
+    /** The wall-clock time of {@code micros} in {@code zone}, for Paimon's text parser (no era). */
+    private static LocalDateTime local(
+            String column, String s, long micros, ZoneId zone, String type) {
+        LocalDateTime local =
+                LocalDateTime.ofInstant(
+                        Instant.ofEpochSecond(
+                                Math.floorDiv(micros, 1_000_000L),
+                                Math.floorMod(micros, 1_000_000L) * 1_000L),
+                        zone);
+        if (local.getYear() < 1) {
+            throw new IllegalArgumentException(
+                    "column "
+                            + column
+                            + " holds "
+                            + s
+                            + ", which Paimon's CDC writer cannot store in a "
+                            + type
+                            + " column (it reads such values as text without an era); keep"
+                            + " such values out of materialized tables or cast the column to"
+                            + " text");
+        }
+        return local;
     }
 
     private static String array(String column, String literal) {
@@ -132,8 +201,8 @@ public final class CdcValues {
                         + value
                         + ", which Paimon "
                         + type
-                        + " cannot store (infinity, BC dates); keep such values out of"
-                        + " materialized tables or cast the column to text");
+                        + " cannot store; keep such values out of materialized tables or cast"
+                        + " the column to text");
     }
 
     /** A JSON string's text, or the literal itself for numbers, booleans, objects, arrays. */

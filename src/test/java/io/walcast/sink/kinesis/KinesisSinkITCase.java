@@ -49,7 +49,17 @@ class KinesisSinkITCase {
         pg = TestPostgres.start();
         kinesis =
                 KinesisEmulator.start(
-                        Map.of("changes", 2, "throttled", 2, "outage", 2, "large", 1));
+                        Map.of(
+                                "changes",
+                                2,
+                                "throttled",
+                                2,
+                                "outage",
+                                2,
+                                "large",
+                                1,
+                                "per-shard",
+                                2));
     }
 
     @AfterAll
@@ -145,6 +155,48 @@ class KinesisSinkITCase {
                         .isGreaterThan(200);
                 System.out.printf(
                         "KINESIS ITCASE throttled: %d records rejected, %d forwarded%n",
+                        proxy.rejected(), proxy.forwarded());
+            } finally {
+                client.cancel().get();
+            }
+        }
+    }
+
+    /**
+     * Kinesis throttles per shard: each shard here takes 40 records/s, far below what the sink
+     * offers, so most requests come back partly rejected for the whole run. Every change still
+     * arrives once per id, each row's changes in commit order on one shard.
+     */
+    @Test
+    void aStreamThrottledPerShardGetsEveryChangeInRowOrder() throws Exception {
+        pg.execute(
+                "create table t5_rows (id int primary key, n int)",
+                "insert into t5_rows select g, 0 from generate_series(1, 150) g");
+        try (ShardThrottlingProxy proxy =
+                new ShardThrottlingProxy(kinesis.endpoint(), 2, 40, 1 << 20)) {
+            JobConfig job =
+                    pg.job(
+                            "kinesis_per_shard",
+                            "public\\.t5_.*",
+                            sink("per-shard", proxy.endpoint()));
+            JobClient client = TestJobs.start(job, List.of(new KinesisSink(job.sinks().kinesis())));
+            try {
+                awaitDistinct("per-shard", 150);
+                for (int v = 1; v <= 4; v++) {
+                    pg.execute("update t5_rows set n = " + v);
+                }
+                Map<String, List<ChangeEnvelope>> byKey = awaitDistinct("per-shard", 150 * 5);
+                assertThat(byKey).hasSize(150);
+                for (var e : byKey.entrySet()) {
+                    assertThat(versions(e.getValue()))
+                            .as(e.getKey())
+                            .containsExactly("0", "1", "2", "3", "4");
+                }
+                assertThat(proxy.rejected())
+                        .as("records rejected with ProvisionedThroughputExceededException")
+                        .isGreaterThan(0);
+                System.out.printf(
+                        "KINESIS ITCASE per-shard throttle: %d records throttled, %d forwarded%n",
                         proxy.rejected(), proxy.forwarded());
             } finally {
                 client.cancel().get();

@@ -60,6 +60,52 @@ class OrderedBatchesTest {
         assertThat(b.isEmpty()).isFalse();
     }
 
+    @Test
+    void aHeldBackRecordWaitsUntilItsRetryTimeWhileOtherKeysGo() {
+        OrderedBatches<String> b = new OrderedBatches<>();
+        b.add("a", 1, "a1");
+        b.add("b", 1, "b1");
+        var first = b.next(0, 500, 1000);
+        b.add("a", 1, "a2");
+        b.add("b", 1, "b2");
+        b.add("c", 1, "c1");
+        b.completed(first, List.of(first.get(0)), 100);
+        assertThat(b.nextRetryAt()).isEqualTo(100);
+        assertThat(values(b.next(50, 500, 1000))).containsExactly("b2", "c1");
+        assertThat(values(b.next(99, 500, 1000))).isEmpty();
+        assertThat(values(b.next(100, 500, 1000))).containsExactly("a1");
+        assertThat(b.nextRetryAt()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void aRetriedRecordCountsItsFailures() {
+        OrderedBatches<String> b = new OrderedBatches<>();
+        b.add("a", 1, "a1");
+        var first = b.next(0, 500, 1000);
+        b.completed(first, first, 0);
+        var second = b.next(0, 500, 1000);
+        assertThat(second.get(0).failures()).isEqualTo(1);
+        b.completed(second, second, 0);
+        assertThat(b.next(0, 500, 1000).get(0).failures()).isEqualTo(2);
+    }
+
+    @Test
+    void manyRecordsBehindOneKeyInFlightDoNotHoldBackTheOthers() {
+        OrderedBatches<String> b = new OrderedBatches<>();
+        b.add("hot", 1, "hot0");
+        var hot = b.next(0, 500, 1_000_000);
+        for (int i = 1; i <= 100_000; i++) {
+            b.add("hot", 1, "hot" + i);
+        }
+        for (int round = 0; round < 1000; round++) {
+            b.add("k" + round, 1, "k" + round);
+            assertThat(values(b.next(0, 500, 1_000_000))).containsExactly("k" + round);
+        }
+        b.completed(hot, List.of());
+        assertThat(values(b.next(0, 500, 1_000_000))).containsExactly("hot1");
+        assertThat(b.waiting()).isEqualTo(99_999);
+    }
+
     /**
      * A simulated Kinesis with several requests in flight that complete in random order and reject
      * records at random: each key's records are accepted exactly in the order added.
@@ -73,6 +119,7 @@ class OrderedBatchesTest {
         List<List<OrderedBatches.Entry<long[]>>> inFlight = new ArrayList<>();
         int total = 20_000;
         int produced = 0;
+        long now = 0;
         while (produced < total || !b.isEmpty()) {
             for (int i = 0; i < 50 && produced < total; i++, produced++) {
                 String key = "row-" + random.nextInt(200);
@@ -80,7 +127,7 @@ class OrderedBatchesTest {
                 b.add(key, 10, new long[] {seq});
             }
             while (inFlight.size() < 4) {
-                var batch = b.next(1 + random.nextInt(500), 5_000);
+                var batch = b.next(now, 1 + random.nextInt(500), 5_000);
                 if (batch.isEmpty()) {
                     break;
                 }
@@ -88,6 +135,7 @@ class OrderedBatchesTest {
                         .hasSize(batch.size());
                 inFlight.add(batch);
             }
+            now += random.nextInt(30);
             if (inFlight.isEmpty()) {
                 continue;
             }
@@ -100,7 +148,7 @@ class OrderedBatchesTest {
                     accepted.computeIfAbsent(e.key(), k -> new ArrayList<>()).add(e.value()[0]);
                 }
             }
-            b.completed(done, failed);
+            b.completed(done, failed, now + random.nextInt(100));
         }
         long count = 0;
         for (var e : accepted.entrySet()) {

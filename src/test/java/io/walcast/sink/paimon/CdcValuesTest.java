@@ -3,6 +3,8 @@ package io.walcast.sink.paimon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import org.apache.paimon.data.Decimal;
@@ -50,6 +52,12 @@ class CdcValuesTest {
                 .isEqualTo(Double.NEGATIVE_INFINITY);
         assertThat((Double) stored("\"NaN\"", DataTypes.DOUBLE())).isNaN();
         assertThat(stored("0.1", DataTypes.DOUBLE())).isEqualTo(0.1);
+        // Postgres's shortest digits of real extremes, which Paimon's float parser refuses as is
+        assertThat(stored("1.1754944e-38", DataTypes.FLOAT())).isEqualTo(1.17549435e-38f);
+        assertThat(stored("3.4028235e38", DataTypes.FLOAT())).isEqualTo(Float.MAX_VALUE);
+        assertThat(stored("1e-45", DataTypes.FLOAT())).isEqualTo(Float.MIN_VALUE);
+        assertThat((Float) stored("\"NaN\"", DataTypes.FLOAT())).isNaN();
+        assertThat(stored("\"-Infinity\"", DataTypes.FLOAT())).isEqualTo(Float.NEGATIVE_INFINITY);
     }
 
     @Test
@@ -115,11 +123,70 @@ class CdcValuesTest {
     }
 
     @Test
-    void infinityDatesAreRefused() {
-        assertThatThrownBy(() -> stored("\"infinity\"", DataTypes.DATE()))
+    void bcDatesAndTimestampsKeepTheirDay() {
+        // Postgres writes year 1 BC as 0001 BC; java.time calls it year 0.
+        assertThat(stored("\"0044-03-15 BC\"", DataTypes.DATE()))
+                .isEqualTo((int) LocalDate.of(-43, 3, 15).toEpochDay());
+        for (int precision : new int[] {0, 3, 6}) {
+            Timestamp ts =
+                    (Timestamp)
+                            stored("\"0001-01-01T00:00:00 BC\"", DataTypes.TIMESTAMP(precision));
+            assertThat(ts.toLocalDateTime()).isEqualTo(LocalDateTime.of(0, 1, 1, 0, 0));
+        }
+        Timestamp micros =
+                (Timestamp) stored("\"4713-11-24T12:34:56.789012 BC\"", DataTypes.TIMESTAMP(6));
+        assertThat(micros.toLocalDateTime())
+                .isEqualTo(LocalDateTime.of(-4712, 11, 24, 12, 34, 56, 789012000));
+    }
+
+    @Test
+    void infinityIsTheEndOfWhatPaimonHolds() {
+        assertThat(stored("\"infinity\"", DataTypes.DATE())).isEqualTo(Integer.MAX_VALUE);
+        assertThat(stored("\"-infinity\"", DataTypes.DATE())).isEqualTo(Integer.MIN_VALUE);
+        for (int precision : new int[] {0, 3, 6}) {
+            Timestamp end = (Timestamp) stored("\"infinity\"", DataTypes.TIMESTAMP(precision));
+            Timestamp start = (Timestamp) stored("\"-infinity\"", DataTypes.TIMESTAMP(precision));
+            assertThat(end.toMicros()).isEqualTo(CdcValues.INFINITY_MICROS);
+            assertThat(start.toMicros()).isEqualTo(-CdcValues.INFINITY_MICROS);
+        }
+        assertThat(CdcValues.INFINITY_MICROS)
+                .isEqualTo(
+                        LocalDateTime.of(294247, 1, 10, 4, 0, 54).toEpochSecond(ZoneOffset.UTC)
+                                * 1_000_000L);
+        assertThat(-CdcValues.INFINITY_MICROS)
+                .isEqualTo(
+                        LocalDateTime.of(-290308, 12, 21, 19, 59, 6).toEpochSecond(ZoneOffset.UTC)
+                                * 1_000_000L);
+        Timestamp ltz =
+                (Timestamp)
+                        stored(
+                                "\"infinity\"",
+                                DataTypes.TIMESTAMP_WITH_LOCAL_TIME_ZONE(6),
+                                false,
+                                ZoneOffset.UTC);
+        assertThat(ltz.toMicros()).isEqualTo(CdcValues.INFINITY_MICROS);
+    }
+
+    @Test
+    void valuesPaimonCannotTellFromInfinityOrReadAreRefused() {
+        assertThatThrownBy(() -> stored("\"294247-01-10T04:00:54\"", DataTypes.TIMESTAMP(6)))
                 .hasMessageContaining("cannot store");
-        assertThatThrownBy(() -> stored("\"-infinity\"", DataTypes.TIMESTAMP(6)))
-                .hasMessageContaining("cannot store");
+        // Paimon reads TIMESTAMP_LTZ (and TIMESTAMP(1|2|4|5)) only as text without an era.
+        assertThatThrownBy(
+                        () -> stored("\"-infinity\"", DataTypes.TIMESTAMP_WITH_LOCAL_TIME_ZONE(6)))
+                .hasMessageContaining("without an era");
+        assertThatThrownBy(
+                        () ->
+                                stored(
+                                        "\"0044-03-15T10:00:00+00:00 BC\"",
+                                        DataTypes.TIMESTAMP_WITH_LOCAL_TIME_ZONE(6)))
+                .hasMessageContaining("without an era");
+        assertThatThrownBy(() -> stored("\"0001-01-01T00:00:00 BC\"", DataTypes.TIMESTAMP(4)))
+                .hasMessageContaining("without an era");
+        assertThat(
+                        ((Timestamp) stored("\"2024-01-02T03:04:05.1234\"", DataTypes.TIMESTAMP(4)))
+                                .toLocalDateTime())
+                .hasToString("2024-01-02T03:04:05.123400");
     }
 
     @Test

@@ -1,7 +1,9 @@
 package io.walcast.sink.paimon;
 
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -13,6 +15,7 @@ import org.apache.paimon.catalog.CatalogFactory;
 import org.apache.paimon.catalog.Identifier;
 import org.apache.paimon.data.InternalArray;
 import org.apache.paimon.data.InternalRow;
+import org.apache.paimon.data.Timestamp;
 import org.apache.paimon.options.Options;
 import org.apache.paimon.reader.RecordReader;
 import org.apache.paimon.table.Table;
@@ -20,6 +23,7 @@ import org.apache.paimon.table.source.ReadBuilder;
 import org.apache.paimon.types.ArrayType;
 import org.apache.paimon.types.DataField;
 import org.apache.paimon.types.DataType;
+import org.apache.paimon.types.DataTypeChecks;
 import org.apache.paimon.types.DecimalType;
 
 /**
@@ -27,8 +31,11 @@ import org.apache.paimon.types.DecimalType;
  * text in the form the test's Postgres queries produce, so the two can be compared.
  */
 public final class PaimonReader implements AutoCloseable {
-    private static final DateTimeFormatter LOCAL =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+    private static final DateTimeFormatter MONTH_TO_MICROS =
+            DateTimeFormatter.ofPattern("MM-dd HH:mm:ss.SSSSSS");
+
+    /** How the sink stores timestamp infinity: 294247-01-10 04:00:54 UTC in microseconds. */
+    private static final long INFINITY_MICROS = 9_223_372_036_854_000_000L;
 
     private final Catalog catalog;
     private final String database;
@@ -88,14 +95,56 @@ public final class PaimonReader implements AutoCloseable {
                         .toBigDecimal()
                         .toPlainString();
             }
-            case DATE -> LocalDate.ofEpochDay(row.getInt(i)).toString();
+            case DATE -> date(row.getInt(i));
+                // the precision decides how the file holds it (milliseconds up to 3 digits)
             case TIMESTAMP_WITHOUT_TIME_ZONE ->
-                    LOCAL.format(row.getTimestamp(i, 6).toLocalDateTime());
-            case TIMESTAMP_WITH_LOCAL_TIME_ZONE -> Long.toString(row.getTimestamp(i, 6).toMicros());
+                    timestamp(row.getTimestamp(i, DataTypeChecks.getPrecision(type)));
+            case TIMESTAMP_WITH_LOCAL_TIME_ZONE -> {
+                long micros = row.getTimestamp(i, DataTypeChecks.getPrecision(type)).toMicros();
+                yield infinity(micros, Long.toString(micros));
+            }
             case BINARY, VARBINARY -> HexFormat.of().formatHex(row.getBinary(i));
             case ARRAY -> array(row.getArray(i), ((ArrayType) type).getElementType());
             default -> row.getString(i).toString();
         };
+    }
+
+    /**
+     * Postgres's ISO text of a date ({@code 0044-03-15 BC}); ±infinity are stored as the ends of
+     * Paimon's DATE range (README, "Materialized datasets").
+     */
+    private static String date(int epochDay) {
+        if (epochDay == Integer.MAX_VALUE || epochDay == Integer.MIN_VALUE) {
+            return epochDay > 0 ? "infinity" : "-infinity";
+        }
+        LocalDate d = LocalDate.ofEpochDay(epochDay);
+        return String.format(
+                "%04d-%02d-%02d%s",
+                d.get(ChronoField.YEAR_OF_ERA),
+                d.getMonthValue(),
+                d.getDayOfMonth(),
+                d.getYear() < 1 ? " BC" : "");
+    }
+
+    /**
+     * A timestamp as {@code to_char(c, 'YYYY-MM-DD HH24:MI:SS.US BC')} writes it; ±infinity are
+     * stored as ± 294247-01-10 04:00:54 (README, "Materialized datasets").
+     */
+    private static String timestamp(Timestamp ts) {
+        LocalDateTime t = ts.toLocalDateTime();
+        return infinity(
+                ts.toMicros(),
+                String.format(
+                        "%04d-%s %s",
+                        t.get(ChronoField.YEAR_OF_ERA),
+                        MONTH_TO_MICROS.format(t),
+                        t.getYear() < 1 ? "BC" : "AD"));
+    }
+
+    private static String infinity(long micros, String finite) {
+        return micros == INFINITY_MICROS
+                ? "infinity"
+                : micros == -INFINITY_MICROS ? "-infinity" : finite;
     }
 
     /** An array as a JSON array text (strings quoted), like Postgres's to_jsonb of it. */
@@ -126,18 +175,32 @@ public final class PaimonReader implements AutoCloseable {
         return b.append(']').toString();
     }
 
-    /** The Postgres expression whose text equals {@link #render} for a column of this type. */
-    public static String postgresExpression(String column, DataType type) {
+    /**
+     * The Postgres expression whose text equals {@link #render} for a column of this Paimon type
+     * and Postgres type ({@code format_type}), in a session with {@code TimeZone=UTC}.
+     */
+    public static String postgresExpression(String column, DataType type, String postgresType) {
         String c = "\"" + column + "\"";
         return switch (type.getTypeRoot()) {
-            case TIMESTAMP_WITHOUT_TIME_ZONE -> "to_char(" + c + ", 'YYYY-MM-DD HH24:MI:SS.US')";
+            case TIMESTAMP_WITHOUT_TIME_ZONE ->
+                    finite(c, "to_char(" + c + ", 'YYYY-MM-DD HH24:MI:SS.US BC')");
             case TIMESTAMP_WITH_LOCAL_TIME_ZONE ->
-                    "(extract(epoch from " + c + ") * 1000000)::bigint::text";
+                    finite(c, "(extract(epoch from " + c + ") * 1000000)::bigint::text");
             case BINARY, VARBINARY -> "encode(" + c + ", 'hex')";
             case ARRAY -> "to_jsonb(" + c + ")::text";
             case DOUBLE, FLOAT -> c + "::float8::text";
-            default -> c + "::text";
+                // STRING holds the value as to_jsonb renders it: a JSON string's text (char(n) with
+                // its padding, which ::text would drop), other values' JSON; json/jsonb their JSON.
+            case CHAR, VARCHAR ->
+                    postgresType.equals("json") || postgresType.equals("jsonb")
+                            ? "to_jsonb(" + c + ")::text"
+                            : "to_jsonb(" + c + ") #>> '{}'";
+            default -> c + "::text"; // dates as ISO text: 2024-02-29, 0044-03-15 BC, infinity
         };
+    }
+
+    private static String finite(String c, String expression) {
+        return "case when isfinite(" + c + ") then " + expression + " else " + c + "::text end";
     }
 
     @Override
