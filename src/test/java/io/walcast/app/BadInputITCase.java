@@ -91,7 +91,7 @@ class BadInputITCase {
                         () ->
                                 Stream.concat(firstRun.stream(), walcast.envelopes().stream())
                                         .toList();
-                sinks.awaitCaughtUp(checker, stdout, PATIENCE);
+                sinks.awaitCaughtUp(checker, stdout, walcast, PATIENCE);
                 sinks.awaitTablesEqual(pg, List.of("docs"), PATIENCE);
                 sinks.assertNothingLost(checker, stdout);
                 assertThat(walcast.stderr()).contains("resuming job 'oversize' from checkpoint");
@@ -131,7 +131,7 @@ class BadInputITCase {
                 checker.expect("evolve", "4", Operation.INSERT, 5);
                 checker.expect("evolve", "3", Operation.UPDATE, 6);
                 checker.expect("evolve", "2", Operation.DELETE, 2);
-                sinks.awaitCaughtUp(checker, walcast::envelopes, PATIENCE);
+                sinks.awaitCaughtUp(checker, walcast::envelopes, walcast, PATIENCE);
                 sinks.assertNothingLost(checker, walcast::envelopes);
 
                 // Each row image has exactly the columns the table had when it was written.
@@ -196,7 +196,7 @@ class BadInputITCase {
                 checker.expect("livres", "2", Operation.INSERT, 2);
                 checker.expect("livres", "1", Operation.UPDATE, 3);
                 checker.expect("livres", "2", Operation.DELETE, 2);
-                sinks.awaitCaughtUp(checker, walcast::envelopes, PATIENCE);
+                sinks.awaitCaughtUp(checker, walcast::envelopes, walcast, PATIENCE);
                 sinks.assertNothingLost(checker, walcast::envelopes);
                 ChangeEnvelope insert =
                         walcast.envelopes().stream()
@@ -254,7 +254,7 @@ class BadInputITCase {
                 checker.expect("nokey", null, Operation.INSERT, 2);
                 checker.expect("nokey", null, Operation.UPDATE, 3);
                 checker.expect("nokey", null, Operation.DELETE, 2);
-                sinks.awaitCaughtUp(checker, walcast::envelopes, PATIENCE);
+                sinks.awaitCaughtUp(checker, walcast::envelopes, walcast, PATIENCE);
                 sinks.assertNothingLost(checker, walcast::envelopes);
                 List<ChangeEnvelope> streamed = sinks.kinesis();
                 assertThat(streamed).allMatch(e -> e.key() == null);

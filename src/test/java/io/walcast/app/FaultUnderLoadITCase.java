@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,8 +77,12 @@ class FaultUnderLoadITCase {
             try (WalcastProcess walcast = WalcastProcess.start(dir, "kill2", Map.of(), run)) {
                 walcast.await(e -> !e.snapshot(), 600, PATIENCE);
                 writer.stop();
-                awaitCaughtUp(
-                        sinks, checker, () -> concat(stdout, walcast.envelopes()), slot, walcast);
+                sinks.awaitCaughtUp(
+                        checker,
+                        () -> concat(stdout, walcast.envelopes()),
+                        walcast,
+                        slot,
+                        PATIENCE);
                 sinks.awaitTablesEqual(pg, tables, PATIENCE);
                 stdout.addAll(walcast.envelopes());
                 assertThat(walcast.stderr()).contains("resuming job 'kill_load' from checkpoint");
@@ -115,7 +118,7 @@ class FaultUnderLoadITCase {
             long before = walcast.envelopes().stream().filter(e -> !e.snapshot()).count();
             walcast.await(e -> !e.snapshot(), (int) before + 600, PATIENCE);
             writer.stop();
-            awaitCaughtUp(sinks, checker, walcast::envelopes, slot, walcast);
+            sinks.awaitCaughtUp(checker, walcast::envelopes, walcast, slot, PATIENCE);
             sinks.awaitTablesEqual(pg, tables, PATIENCE);
             assertThat(walcast.isAlive()).as("the job recovered by itself").isTrue();
             System.out.println(
@@ -126,29 +129,6 @@ class FaultUnderLoadITCase {
                                     .count());
             assertPassed(checker, writer, sinks, slot, walcast.envelopes());
             sinks.assertRepeatsOnlyAfter(checker, confirmedBeforeRestart, walcast::envelopes);
-        }
-    }
-
-    /** Waits for every sink; a sink left behind is reported with what the job and slot did. */
-    private static void awaitCaughtUp(
-            AllSinks sinks,
-            LossChecker checker,
-            Supplier<List<ChangeEnvelope>> stdout,
-            SlotWatch slot,
-            WalcastProcess walcast)
-            throws Exception {
-        try {
-            sinks.awaitCaughtUp(checker, stdout, PATIENCE);
-        } catch (AssertionError behind) {
-            List<String> log = walcast.stderr().lines().toList();
-            throw new AssertionError(
-                    behind.getMessage()
-                            + "\n"
-                            + slot.summary()
-                            + "\nthe job's last log lines:\n"
-                            + String.join(
-                                    "\n", log.subList(Math.max(0, log.size() - 80), log.size())),
-                    behind);
         }
     }
 

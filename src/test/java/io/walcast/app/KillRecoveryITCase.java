@@ -77,11 +77,21 @@ class KillRecoveryITCase {
             }
             assertThat(stdout.size()).as("killed before the snapshot finished").isLessThan(rows);
             try (WalcastProcess walcast = WalcastProcess.start(dir, "snap2", Map.of(), run)) {
-                sinks.awaitCaughtUp(checker, () -> concat(stdout, walcast.envelopes()), PATIENCE);
+                sinks.awaitCaughtUp(
+                        checker,
+                        () -> concat(stdout, walcast.envelopes()),
+                        walcast,
+                        slot,
+                        PATIENCE);
                 // the snapshot is complete: a new row now comes from the stream
                 pg.execute("insert into snap values (" + (rows + 1) + ", 'after')");
                 checker.expect("snap", Integer.toString(rows + 1), Operation.INSERT, "after");
-                sinks.awaitCaughtUp(checker, () -> concat(stdout, walcast.envelopes()), PATIENCE);
+                sinks.awaitCaughtUp(
+                        checker,
+                        () -> concat(stdout, walcast.envelopes()),
+                        walcast,
+                        slot,
+                        PATIENCE);
                 sinks.awaitTablesEqual(pg, List.of("snap"), PATIENCE);
                 stdout.addAll(walcast.envelopes());
             }
@@ -121,7 +131,12 @@ class KillRecoveryITCase {
             try (WalcastProcess walcast = WalcastProcess.start(dir, "big2", Map.of(), run)) {
                 pg.execute("insert into big values (" + (rows + 1) + ", 'after')");
                 checker.expect("big", Integer.toString(rows + 1), Operation.INSERT, "after");
-                sinks.awaitCaughtUp(checker, () -> concat(stdout, walcast.envelopes()), PATIENCE);
+                sinks.awaitCaughtUp(
+                        checker,
+                        () -> concat(stdout, walcast.envelopes()),
+                        walcast,
+                        slot,
+                        PATIENCE);
                 sinks.awaitTablesEqual(pg, List.of("big"), PATIENCE);
                 stdout.addAll(walcast.envelopes());
             }

@@ -193,40 +193,82 @@ public final class AllSinks implements AutoCloseable {
         return all;
     }
 
-    /** Waits until every sink holds every expected change; fails naming the sinks behind. */
+    /**
+     * Waits until every sink holds every expected change, while {@code walcast} runs; fails naming
+     * the sinks behind, with the job's last log lines, as soon as the job has exited or the time is
+     * up.
+     */
     public void awaitCaughtUp(
-            LossChecker checker, Supplier<List<ChangeEnvelope>> stdout, Duration timeout)
+            LossChecker checker,
+            Supplier<List<ChangeEnvelope>> stdout,
+            WalcastProcess walcast,
+            Duration timeout)
+            throws Exception {
+        awaitCaughtUp(checker, stdout, walcast, () -> "", timeout);
+    }
+
+    /** As above; a failure also shows what the slot did. */
+    public void awaitCaughtUp(
+            LossChecker checker,
+            Supplier<List<ChangeEnvelope>> stdout,
+            WalcastProcess walcast,
+            SlotWatch slot,
+            Duration timeout)
+            throws Exception {
+        awaitCaughtUp(checker, stdout, walcast, () -> slot.summary() + "\n", timeout);
+    }
+
+    private void awaitCaughtUp(
+            LossChecker checker,
+            Supplier<List<ChangeEnvelope>> stdout,
+            WalcastProcess walcast,
+            Supplier<String> slotSummary,
+            Duration timeout)
             throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            List<String> behind = new ArrayList<>();
-            for (var sink : contents(stdout).entrySet()) {
-                if (!checker.coveredBy(sink.getValue())) {
-                    List<LossChecker.Change> missing =
-                            checker.checkUnordered(sink.getKey(), sink.getValue()).lost();
-                    behind.add(
-                            sink.getKey()
-                                    + " ("
-                                    + sink.getValue().size()
-                                    + " envelopes, missing "
-                                    + missing.subList(0, Math.min(5, missing.size()))
-                                    + ")");
-                }
-            }
+            List<String> behind = behind(checker, stdout);
             if (behind.isEmpty()) {
                 return;
             }
-            if (System.nanoTime() > deadline) {
+            boolean exited = !walcast.isAlive();
+            if (exited || System.nanoTime() > deadline) {
+                List<String> log = walcast.stderr().lines().toList();
                 throw new AssertionError(
-                        "not caught up after "
-                                + timeout
+                        (exited ? "the job exited" : "not caught up after " + timeout)
                                 + " with "
                                 + checker.expectedCount()
                                 + " changes: "
-                                + behind);
+                                + behind
+                                + "\n"
+                                + slotSummary.get()
+                                + "the job's last log lines:\n"
+                                + String.join(
+                                        "\n",
+                                        log.subList(Math.max(0, log.size() - 80), log.size())));
             }
             Thread.sleep(1000);
         }
+    }
+
+    /** The sinks that do not yet hold every expected change, each with its first missing ones. */
+    private List<String> behind(LossChecker checker, Supplier<List<ChangeEnvelope>> stdout)
+            throws Exception {
+        List<String> behind = new ArrayList<>();
+        for (var sink : contents(stdout).entrySet()) {
+            if (!checker.coveredBy(sink.getValue())) {
+                List<LossChecker.Change> missing =
+                        checker.checkUnordered(sink.getKey(), sink.getValue()).lost();
+                behind.add(
+                        sink.getKey()
+                                + " ("
+                                + sink.getValue().size()
+                                + " envelopes, missing "
+                                + missing.subList(0, Math.min(5, missing.size()))
+                                + ")");
+            }
+        }
+        return behind;
     }
 
     /**
