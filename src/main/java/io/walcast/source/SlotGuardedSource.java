@@ -34,23 +34,19 @@ import org.slf4j.LoggerFactory;
  * The Flink CDC source, with a guard against reading on from a replication slot that lost changes.
  *
  * <p>When the slot is dropped under a running job (its walsender terminated, then {@code
- * pg_drop_replication_slot}), Flink restores the source from the last checkpoint inside the same
- * job, and Flink CDC creates the slot again (the enumerator on its start, Debezium on connecting):
- * a new slot starts at the current WAL position, and every change between the checkpoint and that
- * position would be skipped without a trace. Neither offers a way to refuse, so the reader checks
- * the slot itself, at two moments:
+ * pg_drop_replication_slot}) or while the job is stopped, Flink restores the source from the last
+ * checkpoint, and Flink CDC creates the slot again (the enumerator on its start, Debezium on
+ * connecting): a new slot starts at the current WAL position, and every change between the
+ * checkpoint and that position would be skipped without a trace. Neither offers a way to refuse, so
+ * the slot is checked where nothing can have created it again yet ({@link
+ * ReplicationSlots#requirePresent} says why existence is all that can be judged):
  *
  * <ul>
- *   <li>when it receives the stream split (restored or assigned), before handing it to Flink CDC:
- *       the slot must exist and not be confirmed past the split's position ({@link
- *       ReplicationSlots#requireRetained}). Nothing has connected yet, so a dropped slot is still
- *       missing and a slot created by an earlier attempt is ahead. Here the reader is the only
- *       place that knows the offset being resumed, on a cluster restore too, where {@code walcast
- *       run}'s own check never runs.
- *   <li>in every checkpoint, before the source's state is taken: the slot must exist ({@link
- *       ReplicationSlots#requirePresent}), so no checkpoint completes after it was dropped. Its
- *       position is not judged here: the decoder may confirm within a transaction it is still
- *       reading, which is harmless while the job runs.
+ *   <li>when the enumerator is restored from a checkpoint, before Flink CDC's enumerator starts (on
+ *       a cluster restore too, where {@code walcast run}'s own check never runs);
+ *   <li>when the reader receives the stream split, before Debezium connects;
+ *   <li>in every checkpoint, before the source's state is taken, so no checkpoint completes after
+ *       the slot was dropped.
  * </ul>
  *
  * The failure is a {@link SlotLostException}, which Flink does not retry: the job fails with the
@@ -93,6 +89,8 @@ public final class SlotGuardedSource<T>
     public SplitEnumerator<SourceSplitBase, PendingSplitsState> restoreEnumerator(
             SplitEnumeratorContext<SourceSplitBase> context, PendingSplitsState checkpoint)
             throws Exception {
+        // Flink CDC's enumerator creates the slot when it starts: check before it exists.
+        ReplicationSlots.requireForResume(config);
         return source.restoreEnumerator(context, checkpoint);
     }
 
@@ -129,7 +127,7 @@ public final class SlotGuardedSource<T>
         private final SourceReader<T, SourceSplitBase> reader;
         private final SourceConfig config;
 
-        /** The position the slot must not be ahead of; -1 until this reader holds the stream. */
+        /** The WAL position the stream reads on from; -1 until this reader holds the stream. */
         private long position = -1;
 
         /** The WAL position of the last streamed change emitted, -1 before the first. */
@@ -155,7 +153,7 @@ public final class SlotGuardedSource<T>
                     long from = position(split.asStreamSplit().getStartingOffset());
                     if (from > 0) {
                         try {
-                            ReplicationSlots.requireRetained(connection(), config, from);
+                            ReplicationSlots.requirePresent(connection(), config, need(from));
                         } catch (SQLException e) {
                             // retried by Flink's restart strategy, like any source failure
                             throw new SourceException(
@@ -166,7 +164,7 @@ public final class SlotGuardedSource<T>
                                     e);
                         }
                         LOG.info(
-                                "replication slot {} retains the changes from {} on",
+                                "replication slot {} exists; the stream reads on from {}",
                                 config.slot(),
                                 Lsn.format(from));
                         position = Math.max(position, from);
@@ -176,16 +174,17 @@ public final class SlotGuardedSource<T>
             reader.addSplits(splits);
         }
 
+        private static String need(long position) {
+            return "the job reads on from WAL position " + Lsn.format(position);
+        }
+
         @Override
         public List<SourceSplitBase> snapshotState(long checkpointId) {
             if (position > 0) {
                 try {
-                    ReplicationSlots.requirePresent(connection(), config, position);
-                } catch (SQLException | SourceException e) {
+                    ReplicationSlots.requirePresent(connection(), config, need(position));
+                } catch (SQLException e) {
                     closeConnection();
-                    if (e instanceof SlotLostException lost) {
-                        throw lost;
-                    }
                     // Postgres unreachable: the stream cannot read from it either; the next
                     // checkpoint checks again.
                     LOG.warn("cannot check replication slot {}: {}", config.slot(), e.getMessage());
