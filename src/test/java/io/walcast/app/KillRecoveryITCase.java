@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,20 +78,12 @@ class KillRecoveryITCase {
             assertThat(stdout.size()).as("killed before the snapshot finished").isLessThan(rows);
             try (WalcastProcess walcast = WalcastProcess.start(dir, "snap2", Map.of(), run)) {
                 sinks.awaitCaughtUp(
-                        checker,
-                        () -> concat(stdout, walcast.envelopes()),
-                        walcast,
-                        slot,
-                        PATIENCE);
+                        checker, () -> walcast.envelopesAfter(stdout), walcast, slot, PATIENCE);
                 // the snapshot is complete: a new row now comes from the stream
                 pg.execute("insert into snap values (" + (rows + 1) + ", 'after')");
                 checker.expect("snap", Integer.toString(rows + 1), Operation.INSERT, "after");
                 sinks.awaitCaughtUp(
-                        checker,
-                        () -> concat(stdout, walcast.envelopes()),
-                        walcast,
-                        slot,
-                        PATIENCE);
+                        checker, () -> walcast.envelopesAfter(stdout), walcast, slot, PATIENCE);
                 sinks.awaitTablesEqual(pg, List.of("snap"), PATIENCE);
                 stdout.addAll(walcast.envelopes());
             }
@@ -134,11 +125,7 @@ class KillRecoveryITCase {
                 pg.execute("insert into big values (" + (rows + 1) + ", 'after')");
                 checker.expect("big", Integer.toString(rows + 1), Operation.INSERT, "after");
                 sinks.awaitCaughtUp(
-                        checker,
-                        () -> concat(stdout, walcast.envelopes()),
-                        walcast,
-                        slot,
-                        PATIENCE);
+                        checker, () -> walcast.envelopesAfter(stdout), walcast, slot, PATIENCE);
                 sinks.awaitTablesEqual(pg, List.of("big"), PATIENCE);
                 stdout.addAll(walcast.envelopes());
                 // The slot may be confirmed past the restored position (the JDBC driver confirms
@@ -234,11 +221,11 @@ class KillRecoveryITCase {
             LossChecker checker, List<ChangeEnvelope> earlier, WalcastProcess walcast)
             throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (!checker.coveredBy(concat(earlier, walcast.envelopes()))) {
+        while (!checker.coveredBy(walcast.envelopesAfter(earlier))) {
             if (!walcast.isAlive() || System.nanoTime() > deadline) {
                 throw new AssertionError(
                         "not every change arrived: "
-                                + checker.check("stdout", concat(earlier, walcast.envelopes())));
+                                + checker.check("stdout", walcast.envelopesAfter(earlier)));
             }
             Thread.sleep(200);
         }
@@ -251,9 +238,5 @@ class KillRecoveryITCase {
                 pg.query("select id, v from " + table + " " + where + " order by id")) {
             checker.expect(table, row.get(0), operation, row.get(1));
         }
-    }
-
-    private static List<ChangeEnvelope> concat(List<ChangeEnvelope> a, List<ChangeEnvelope> b) {
-        return Stream.concat(a.stream(), b.stream()).toList();
     }
 }

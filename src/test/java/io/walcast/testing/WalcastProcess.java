@@ -112,6 +112,13 @@ public final class WalcastProcess implements AutoCloseable {
                 .toList();
     }
 
+    /** What earlier runs of the job wrote ({@code earlier}), then what this one has so far. */
+    public List<ChangeEnvelope> envelopesAfter(List<ChangeEnvelope> earlier) {
+        List<ChangeEnvelope> all = new ArrayList<>(earlier);
+        all.addAll(envelopes());
+        return all;
+    }
+
     /** Waits until {@code count} envelopes on standard output match; fails if the process dies. */
     public void await(Predicate<ChangeEnvelope> filter, int count, Duration timeout)
             throws InterruptedException {
