@@ -33,6 +33,9 @@ final class Demo {
                         .setServerConfig("wal_level", "logical")
                         .setServerConfig("max_replication_slots", "4")
                         .setServerConfig("max_wal_senders", "4")
+                        // Postgres's default (the embedded server turns it off, and its commits
+                        // then reach the walsender only at the WAL writer's next flush)
+                        .setServerConfig("synchronous_commit", "on")
                         .start()) {
             LOG.info(
                     "embedded Postgres on port {} (user postgres, database postgres)",

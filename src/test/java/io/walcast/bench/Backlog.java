@@ -62,8 +62,10 @@ enum Backlog {
                                     + rows
                                     + ") g");
             case ONE_ROW_TRANSACTIONS ->
-                    // A server-side loop: fast, and still one commit per row.
+                    // A server-side loop: fast, and still one commit per row (not waiting for
+                    // each to be flushed: the backlog is built before any consumer reads).
                     pg.execute(
+                            "set synchronous_commit = off",
                             "create procedure "
                                     + table
                                     + "_fill(n int) language plpgsql as $$ begin for i in 1..n"

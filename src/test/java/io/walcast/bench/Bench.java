@@ -34,6 +34,10 @@ public final class Bench {
             kinesisOnly(options);
             return;
         }
+        if (options.steadyOnly()) {
+            steadyOnly(options);
+            return;
+        }
         String startLoad = Report.loadAverage();
         Path work = Files.createTempDirectory("walcast-bench");
         System.err.println("bench: work directory (job definitions, logs) " + work);
@@ -73,16 +77,15 @@ public final class Bench {
                             kinesis, "bench-ceiling", Math.min(options.rows(), 10_000));
             double rabbitMqCeiling = RabbitMqCeiling.measure(broker, options.rows());
 
-            List<SteadyLoad.Result> steady = new ArrayList<>();
-            for (String sink : List.of(SteadyLoad.RABBITMQ, SteadyLoad.KINESIS)) {
-                double rate =
-                        options.steadyRate() > 0
-                                ? options.steadyRate()
-                                : 0.5 * walcastRate(results, "walcast, " + sink);
-                steady.add(
-                        SteadyLoad.run(
-                                pg, broker, kinesis, work, sink, rate, options.steadySeconds()));
-            }
+            List<SteadyLoad.Result> steady =
+                    steadyLoads(
+                            options,
+                            List.of(SteadyLoad.RABBITMQ, SteadyLoad.KINESIS),
+                            pg,
+                            broker,
+                            kinesis,
+                            work,
+                            results);
             SnapshotSpeed.Result snapshot = SnapshotSpeed.run(pg, work, options.snapshotRows());
             notes.addAll(NOTES);
             new Report(
@@ -98,12 +101,71 @@ public final class Bench {
         }
     }
 
+    /** Steady load into each of {@code sinks}, at half its drain rate unless --steady-rate. */
+    private static List<SteadyLoad.Result> steadyLoads(
+            BenchOptions options,
+            List<String> sinks,
+            TestPostgres pg,
+            RabbitMqBroker broker,
+            KinesisEmulator kinesis,
+            Path work,
+            List<DrainResult> drains)
+            throws Exception {
+        List<SteadyLoad.Result> steady = new ArrayList<>();
+        for (String sink : sinks) {
+            double rate =
+                    options.steadyRate() > 0
+                            ? options.steadyRate()
+                            : 0.5 * walcastRate(drains, "walcast, " + sink);
+            steady.add(
+                    SteadyLoad.run(
+                            pg,
+                            broker,
+                            kinesis,
+                            work,
+                            sink,
+                            rate,
+                            options.steadySeconds(),
+                            options.checkpointInterval()));
+        }
+        return steady;
+    }
+
+    /**
+     * {@code --only=steady}: the steady load into RabbitMQ alone (the sink with a latency target;
+     * the emulator takes a tenth of its rate), reported like the full run's.
+     */
+    static void steadyOnly(BenchOptions options) throws Exception {
+        String startLoad = Report.loadAverage();
+        Path work = Files.createTempDirectory("walcast-bench");
+        System.err.println("bench: work directory (job definitions, logs) " + work);
+        try (TestPostgres pg = TestPostgres.start();
+                RabbitMqBroker broker = new RabbitMqBroker();
+                KinesisEmulator kinesis =
+                        KinesisEmulator.start(Map.of(SteadyLoad.name(SteadyLoad.KINESIS), 2))) {
+            List<SteadyLoad.Result> steady =
+                    steadyLoads(
+                            options,
+                            List.of(SteadyLoad.RABBITMQ),
+                            pg,
+                            broker,
+                            kinesis,
+                            work,
+                            List.of());
+            new Report(options, startLoad, List.of(), null, null, steady, null, List.of()).write();
+        }
+    }
+
     /**
      * {@code --only=kinesis}: walcast into the Kinesis emulator on the one-transaction and
      * one-row-transactions backlogs, each read against the bare client's rate on the same emulator
      * measured just before and just after the drains (no broker, no steady load, no snapshot).
      */
     static void kinesisOnly(BenchOptions options) throws Exception {
+        if (options.steadyOnly()) {
+            steadyOnly(options);
+            return;
+        }
         String startLoad = Report.loadAverage();
         Path work = Files.createTempDirectory("walcast-bench");
         System.err.println("bench: work directory (job definitions, logs) " + work);

@@ -12,11 +12,17 @@ record BenchOptions(
         int snapshotRows,
         int drainMinutes,
         boolean peer,
-        String only) {
+        String only,
+        String checkpointInterval) {
 
     /** {@code --only=kinesis}: the Kinesis drains and the bare-client ceiling, nothing else. */
     boolean kinesisOnly() {
         return "kinesis".equals(only);
+    }
+
+    /** {@code --only=steady}: the steady loads alone, at {@code --steady-rate}. */
+    boolean steadyOnly() {
+        return "steady".equals(only);
     }
 
     static BenchOptions parse(String... args) {
@@ -27,6 +33,7 @@ record BenchOptions(
         int drainMinutes = 10;
         boolean peer = false;
         String only = null;
+        String checkpointInterval = "1s";
         for (String a : args) {
             if (a.equals("--large")) {
                 rows = 1_000_000;
@@ -42,22 +49,34 @@ record BenchOptions(
                 drainMinutes = Integer.parseInt(value(a));
             } else if (a.equals("--peer")) {
                 peer = true;
-            } else if (a.equals("--only=kinesis")) {
-                only = "kinesis";
+            } else if (a.equals("--only=kinesis") || a.equals("--only=steady")) {
+                only = value(a);
+            } else if (a.startsWith("--checkpoint-interval=")) {
+                checkpointInterval = value(a);
             } else {
                 throw new IllegalArgumentException(
                         "unknown option "
                                 + a
                                 + "; supported: --rows=N --large --steady-seconds=N"
                                 + " --steady-rate=TPS --snapshot-rows=N --drain-minutes=N --peer"
-                                + " --only=kinesis");
+                                + " --only=kinesis --only=steady --checkpoint-interval=D");
             }
         }
         if (snapshotRows < 0) {
             snapshotRows = (int) Math.min(5L * rows, 1_000_000);
         }
+        if ("steady".equals(only) && steadyRate <= 0) {
+            throw new IllegalArgumentException("--only=steady needs --steady-rate=TPS");
+        }
         return new BenchOptions(
-                rows, steadySeconds, steadyRate, snapshotRows, drainMinutes, peer, only);
+                rows,
+                steadySeconds,
+                steadyRate,
+                snapshotRows,
+                drainMinutes,
+                peer,
+                only,
+                checkpointInterval);
     }
 
     private static String value(String arg) {

@@ -121,11 +121,12 @@ final class Report {
             md.append(
                     f(
                             "%nSteady load into %s: pgbench -R %.0f (50 %% of its one-row-transaction"
-                                    + " drain rate unless --steady-rate) for %d s: %d transactions,"
-                                    + " %.0f tps%n%n",
+                                    + " drain rate unless --steady-rate) for %d s, checkpoints every"
+                                    + " %s: %d transactions, %.0f tps%n%n",
                             run.sink(),
                             run.targetRate(),
                             run.seconds(),
+                            options.checkpointInterval(),
                             run.transactions(),
                             run.pgbenchTps()));
             md.append(

@@ -60,10 +60,12 @@ final class SteadyLoad {
             Path work,
             String sink,
             double rate,
-            int seconds)
+            int seconds,
+            String checkpointInterval)
             throws Exception {
         System.err.printf(
-                "bench: steady load into %s, %.0f transactions/s for %d s%n", sink, rate, seconds);
+                "bench: steady load into %s, %.0f transactions/s for %d s, checkpoints every %s%n",
+                sink, rate, seconds, checkpointInterval);
         String name = name(sink);
         String table = name.replace('-', '_');
         pg.execute(
@@ -84,7 +86,10 @@ final class SteadyLoad {
                         name,
                         table,
                         "sinks",
-                        "sinks:\n"
+                        // replaces the test job's 1 s (the last occurrence of a key wins)
+                        "checkpoint-interval: "
+                                + checkpointInterval
+                                + "\nsinks:\n"
                                 + (rabbit
                                         ? BacklogDrains.rabbitYaml(name)
                                         : "  kinesis: {stream: "

@@ -55,6 +55,10 @@ public final class TestPostgres implements AutoCloseable {
                         .setServerConfig("max_replication_slots", "20")
                         .setServerConfig("max_wal_senders", "20")
                         .setServerConfig("timezone", SERVER_TIME_ZONE)
+                        // Postgres's default, which the embedded server turns off: with it off a
+                        // commit reaches the walsender only when the WAL writer flushes (every
+                        // wal_writer_delay, 200 ms), which no production server does by default
+                        .setServerConfig("synchronous_commit", "on")
                         .start();
         port = pg.getPort();
     }
