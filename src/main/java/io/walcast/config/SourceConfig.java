@@ -27,6 +27,8 @@ public record SourceConfig(
         int slotLagAlarmMb)
         implements Serializable {
 
+    public static final int DEFAULT_SNAPSHOT_SPLIT_SIZE = 32768;
+
     public static final String DEFAULT_HEARTBEAT_ACTION_QUERY =
             "select pg_logical_emit_message(false, 'walcast-heartbeat', '')";
 
@@ -48,7 +50,11 @@ public record SourceConfig(
                                 n.choice("startup", "initial", "initial", "latest")
                                         .toUpperCase(java.util.Locale.ROOT)),
                         n.duration("heartbeat", Duration.ofSeconds(10)),
-                        n.integer("snapshot-split-size", 32768, 1, Integer.MAX_VALUE),
+                        n.integer(
+                                "snapshot-split-size",
+                                DEFAULT_SNAPSHOT_SPLIT_SIZE,
+                                1,
+                                Integer.MAX_VALUE),
                         // Writes WAL on every heartbeat, so the slot advances while the captured
                         // tables are idle and others are busy; "" turns it off.
                         n.string("heartbeat-action-query", DEFAULT_HEARTBEAT_ACTION_QUERY),

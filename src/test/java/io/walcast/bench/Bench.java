@@ -38,6 +38,10 @@ public final class Bench {
             steadyOnly(options);
             return;
         }
+        if (options.snapshotOnly()) {
+            snapshotOnly(options);
+            return;
+        }
         String startLoad = Report.loadAverage();
         Path work = Files.createTempDirectory("walcast-bench");
         System.err.println("bench: work directory (job definitions, logs) " + work);
@@ -156,6 +160,18 @@ public final class Bench {
         }
     }
 
+    /** {@code --only=snapshot}: the snapshot of {@code --snapshot-rows} rows against COPY. */
+    static void snapshotOnly(BenchOptions options) throws Exception {
+        String startLoad = Report.loadAverage();
+        Path work = Files.createTempDirectory("walcast-bench");
+        System.err.println("bench: work directory (job definitions, logs) " + work);
+        try (TestPostgres pg = TestPostgres.start()) {
+            SnapshotSpeed.Result snapshot = SnapshotSpeed.run(pg, work, options.snapshotRows());
+            new Report(options, startLoad, List.of(), null, null, List.of(), snapshot, List.of())
+                    .write();
+        }
+    }
+
     /**
      * {@code --only=kinesis}: walcast into the Kinesis emulator on the one-transaction and
      * one-row-transactions backlogs, each read against the bare client's rate on the same emulator
@@ -164,6 +180,10 @@ public final class Bench {
     static void kinesisOnly(BenchOptions options) throws Exception {
         if (options.steadyOnly()) {
             steadyOnly(options);
+            return;
+        }
+        if (options.snapshotOnly()) {
+            snapshotOnly(options);
             return;
         }
         String startLoad = Report.loadAverage();

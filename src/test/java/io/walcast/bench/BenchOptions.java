@@ -20,6 +20,11 @@ record BenchOptions(
         return "kinesis".equals(only);
     }
 
+    /** {@code --only=snapshot}: the snapshot against COPY alone. */
+    boolean snapshotOnly() {
+        return "snapshot".equals(only);
+    }
+
     /** {@code --only=steady}: the steady loads alone, at {@code --steady-rate}. */
     boolean steadyOnly() {
         return "steady".equals(only);
@@ -49,7 +54,9 @@ record BenchOptions(
                 drainMinutes = Integer.parseInt(value(a));
             } else if (a.equals("--peer")) {
                 peer = true;
-            } else if (a.equals("--only=kinesis") || a.equals("--only=steady")) {
+            } else if (a.equals("--only=kinesis")
+                    || a.equals("--only=steady")
+                    || a.equals("--only=snapshot")) {
                 only = value(a);
             } else if (a.startsWith("--checkpoint-interval=")) {
                 checkpointInterval = value(a);
@@ -59,7 +66,8 @@ record BenchOptions(
                                 + a
                                 + "; supported: --rows=N --large --steady-seconds=N"
                                 + " --steady-rate=TPS --snapshot-rows=N --drain-minutes=N --peer"
-                                + " --only=kinesis --only=steady --checkpoint-interval=D");
+                                + " --only=kinesis --only=steady --only=snapshot"
+                                + " --checkpoint-interval=D");
             }
         }
         if (snapshotRows < 0) {

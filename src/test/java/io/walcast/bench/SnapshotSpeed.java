@@ -1,5 +1,6 @@
 package io.walcast.bench;
 
+import io.walcast.config.SourceConfig;
 import io.walcast.testing.TestPostgres;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -71,7 +72,10 @@ final class SnapshotSpeed {
                         "bench-snap",
                         TABLE,
                         "count",
-                        "  snapshot-split-size: 8096\nsinks:\n  stdout: {}\n");
+                        // replaces the test job's 100-row chunks with walcast's default
+                        "  snapshot-split-size: "
+                                + SourceConfig.DEFAULT_SNAPSHOT_SPLIT_SIZE
+                                + "\nsinks:\n  stdout: {}\n");
         try (ChildJvm job = walcast.start()) {
             long started = job.awaitStarted();
             Receipt.Progress p =
