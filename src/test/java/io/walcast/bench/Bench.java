@@ -3,6 +3,7 @@ package io.walcast.bench;
 import io.walcast.testing.KinesisEmulator;
 import io.walcast.testing.RabbitMqBroker;
 import io.walcast.testing.TestPostgres;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,8 +44,7 @@ public final class Bench {
             return;
         }
         String startLoad = Report.loadAverage();
-        Path work = Files.createTempDirectory("walcast-bench");
-        System.err.println("bench: work directory (job definitions, logs) " + work);
+        Path work = workDirectory();
         List<String> notes = new ArrayList<>();
         boolean peer = options.peer() && DebeziumServerPeer.unavailable().isEmpty();
         if (options.peer() && !peer) {
@@ -105,6 +105,13 @@ public final class Bench {
         }
     }
 
+    /** A new directory for the job definitions and logs of this run, named on standard error. */
+    private static Path workDirectory() throws IOException {
+        Path work = Files.createTempDirectory("walcast-bench");
+        System.err.println("bench: work directory (job definitions, logs) " + work);
+        return work;
+    }
+
     /** Steady load into each of {@code sinks}, at half its drain rate unless --steady-rate. */
     private static List<SteadyLoad.Result> steadyLoads(
             BenchOptions options,
@@ -141,8 +148,7 @@ public final class Bench {
      */
     static void steadyOnly(BenchOptions options) throws Exception {
         String startLoad = Report.loadAverage();
-        Path work = Files.createTempDirectory("walcast-bench");
-        System.err.println("bench: work directory (job definitions, logs) " + work);
+        Path work = workDirectory();
         try (TestPostgres pg = TestPostgres.start();
                 RabbitMqBroker broker = new RabbitMqBroker();
                 KinesisEmulator kinesis =
@@ -163,8 +169,7 @@ public final class Bench {
     /** {@code --only=snapshot}: the snapshot of {@code --snapshot-rows} rows against COPY. */
     static void snapshotOnly(BenchOptions options) throws Exception {
         String startLoad = Report.loadAverage();
-        Path work = Files.createTempDirectory("walcast-bench");
-        System.err.println("bench: work directory (job definitions, logs) " + work);
+        Path work = workDirectory();
         try (TestPostgres pg = TestPostgres.start()) {
             SnapshotSpeed.Result snapshot = SnapshotSpeed.run(pg, work, options.snapshotRows());
             new Report(options, startLoad, List.of(), null, null, List.of(), snapshot, List.of())
@@ -178,17 +183,8 @@ public final class Bench {
      * measured just before and just after the drains (no broker, no steady load, no snapshot).
      */
     static void kinesisOnly(BenchOptions options) throws Exception {
-        if (options.steadyOnly()) {
-            steadyOnly(options);
-            return;
-        }
-        if (options.snapshotOnly()) {
-            snapshotOnly(options);
-            return;
-        }
         String startLoad = Report.loadAverage();
-        Path work = Files.createTempDirectory("walcast-bench");
-        System.err.println("bench: work directory (job definitions, logs) " + work);
+        Path work = workDirectory();
         List<Backlog> backlogs = List.of(Backlog.ONE_TRANSACTION, Backlog.ONE_ROW_TRANSACTIONS);
         Map<String, Integer> streams = new LinkedHashMap<>();
         backlogs.forEach(b -> BacklogDrains.kinesisStreams(b).forEach(s -> streams.put(s, 2)));
