@@ -6,6 +6,7 @@ import io.walcast.envelope.ChangeEnvelope;
 import java.util.List;
 import java.util.Properties;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
+import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
 import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
 
@@ -38,7 +39,7 @@ public final class PostgresSources {
      * The bare Flink CDC source with another deserializer and without the slot guard (the
      * benchmark's bare-source drain uses it).
      */
-    public static <T> PostgresIncrementalSource<T> create(
+    public static <T> DataFirstSource<T> create(
             SourceConfig source,
             List<CapturedTable> tables,
             DebeziumDeserializationSchema<T> deserializer) {
@@ -51,31 +52,34 @@ public final class PostgresSources {
                             + " (minus source.exclude-tables); check the patterns: they are regular"
                             + " expressions over schema.table, e.g. public\\\\..*");
         }
-        return PostgresIncrementalSource.<T>builder()
-                .hostname(source.hostname())
-                .port(source.port())
-                .database(source.database())
-                .schemaList(
-                        tables.stream()
-                                .map(CapturedTable::schema)
-                                .distinct()
-                                .toArray(String[]::new))
-                .tableList(
-                        tables.stream().map(t -> quote(t.qualifiedName())).toArray(String[]::new))
-                .username(source.username())
-                .password(source.password().value())
-                .slotName(source.slot())
-                .decodingPluginName("pgoutput")
-                .startupOptions(
-                        switch (source.startup()) {
-                            case INITIAL -> StartupOptions.initial();
-                            case LATEST -> StartupOptions.latest();
-                        })
-                .splitSize(source.snapshotSplitSize())
-                .heartbeatInterval(source.heartbeat())
-                .debeziumProperties(debeziumProperties(source))
-                .deserializer(deserializer)
-                .build();
+        PostgresSourceBuilder<T> builder =
+                PostgresIncrementalSource.<T>builder()
+                        .hostname(source.hostname())
+                        .port(source.port())
+                        .database(source.database())
+                        .schemaList(
+                                tables.stream()
+                                        .map(CapturedTable::schema)
+                                        .distinct()
+                                        .toArray(String[]::new))
+                        .tableList(
+                                tables.stream()
+                                        .map(t -> quote(t.qualifiedName()))
+                                        .toArray(String[]::new))
+                        .username(source.username())
+                        .password(source.password().value())
+                        .slotName(source.slot())
+                        .decodingPluginName("pgoutput")
+                        .startupOptions(
+                                switch (source.startup()) {
+                                    case INITIAL -> StartupOptions.initial();
+                                    case LATEST -> StartupOptions.latest();
+                                })
+                        .splitSize(source.snapshotSplitSize())
+                        .heartbeatInterval(source.heartbeat())
+                        .debeziumProperties(debeziumProperties(source))
+                        .deserializer(deserializer);
+        return new DataFirstSource<>(builder, deserializer);
     }
 
     static Properties debeziumProperties(SourceConfig source) {

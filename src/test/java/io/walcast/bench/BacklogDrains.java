@@ -36,7 +36,9 @@ final class BacklogDrains {
     private final boolean peer;
     private final Duration cap;
     private final List<String> notes;
-    private final boolean kinesisOnly;
+
+    /** {@code null}, or the {@code --only} mode: {@code kinesis} or {@code rabbitmq}. */
+    private final String only;
 
     BacklogDrains(
             TestPostgres pg,
@@ -46,8 +48,8 @@ final class BacklogDrains {
             boolean peer,
             Duration cap,
             List<String> notes,
-            boolean kinesisOnly) {
-        this.kinesisOnly = kinesisOnly;
+            String only) {
+        this.only = only;
         this.cap = cap;
         this.notes = notes;
         this.pg = pg;
@@ -83,7 +85,7 @@ final class BacklogDrains {
         int events = backlog.events(rows);
 
         List<DrainResult> results = new ArrayList<>();
-        if (!kinesisOnly) {
+        if (!"kinesis".equals(only)) {
             results.add(PgRecvLogical.drain(pg, backlog, events));
         }
         for (Drain d : drains) {
@@ -120,7 +122,7 @@ final class BacklogDrains {
 
     private List<Drain> drains(Backlog backlog) throws Exception {
         List<Drain> drains = new ArrayList<>();
-        if (kinesisOnly) {
+        if ("kinesis".equals(only)) {
             drains.add(kinesisDrain(backlog));
             return drains;
         }
@@ -144,9 +146,6 @@ final class BacklogDrains {
                                 STDOUT),
                         () -> null));
         drains.add(counting(backlog, WALCAST_DISCARDING, "count", ""));
-
-        String rabbit = rabbitYaml(name(backlog, "rabbitmq"));
-        Path paimonWarehouse = Files.createDirectories(work.resolve(name(backlog, "paimon-wh")));
         drains.add(
                 new Drain(
                         consumer(
@@ -154,9 +153,13 @@ final class BacklogDrains {
                                 "walcast, RabbitMQ",
                                 "rabbitmq",
                                 "sinks",
-                                "sinks:\n" + rabbit),
+                                "sinks:\n" + rabbitYaml(name(backlog, "rabbitmq"))),
                         () -> rabbitReceipt(name(backlog, "rabbitmq"))));
+        if ("rabbitmq".equals(only)) {
+            return drains;
+        }
         drains.add(kinesisDrain(backlog));
+        Path paimonWarehouse = Files.createDirectories(work.resolve(name(backlog, "paimon-wh")));
         drains.add(
                 new Drain(
                         consumer(

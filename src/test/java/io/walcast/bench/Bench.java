@@ -35,6 +35,10 @@ public final class Bench {
             kinesisOnly(options);
             return;
         }
+        if (options.rabbitMqOnly()) {
+            rabbitMqOnly(options);
+            return;
+        }
         if (options.steadyOnly()) {
             steadyOnly(options);
             return;
@@ -46,12 +50,7 @@ public final class Bench {
         String startLoad = Report.loadAverage();
         Path work = workDirectory();
         List<String> notes = new ArrayList<>();
-        boolean peer = options.peer() && DebeziumServerPeer.unavailable().isEmpty();
-        if (options.peer() && !peer) {
-            String why = DebeziumServerPeer.unavailable().orElseThrow();
-            System.err.println("bench: no peer row: " + why);
-            notes.add("--peer: no Debezium Server row: " + why + ".");
-        }
+        boolean peer = peer(options, notes);
         List<Backlog> backlogs =
                 List.of(Backlog.ONE_TRANSACTION, Backlog.ONE_ROW_TRANSACTIONS, Backlog.UPDATES);
         Map<String, Integer> streams = new LinkedHashMap<>();
@@ -71,7 +70,7 @@ public final class Bench {
                             peer,
                             Duration.ofMinutes(options.drainMinutes()),
                             notes,
-                            false);
+                            null);
             List<DrainResult> results = new ArrayList<>();
             for (Backlog b : backlogs) {
                 results.addAll(drains.run(b, options.rows()));
@@ -103,6 +102,21 @@ public final class Bench {
                             notes)
                     .write();
         }
+    }
+
+    /** Whether the Debezium Server peer drains too; when asked for but missing, a note says why. */
+    private static boolean peer(BenchOptions options, List<String> notes) {
+        if (!options.peer()) {
+            return false;
+        }
+        return DebeziumServerPeer.unavailable()
+                .map(
+                        why -> {
+                            System.err.println("bench: no peer row: " + why);
+                            notes.add("--peer: no Debezium Server row: " + why + ".");
+                            return false;
+                        })
+                .orElse(true);
     }
 
     /** A new directory for the job definitions and logs of this run, named on standard error. */
@@ -166,6 +180,38 @@ public final class Bench {
         }
     }
 
+    /**
+     * {@code --only=rabbitmq}: the one-transaction and one-row-transactions backlogs drained by
+     * {@code pg_recvlogical}, the bare source, walcast discarding and walcast into RabbitMQ (and
+     * Debezium Server with {@code --peer}), read against the bare RabbitMQ client's rate.
+     */
+    static void rabbitMqOnly(BenchOptions options) throws Exception {
+        String startLoad = Report.loadAverage();
+        Path work = workDirectory();
+        List<String> notes = new ArrayList<>();
+        boolean peer = peer(options, notes);
+        try (TestPostgres pg = TestPostgres.start();
+                RabbitMqBroker broker = new RabbitMqBroker()) {
+            BacklogDrains drains =
+                    new BacklogDrains(
+                            pg,
+                            broker,
+                            null,
+                            work,
+                            peer,
+                            Duration.ofMinutes(options.drainMinutes()),
+                            notes,
+                            "rabbitmq");
+            List<DrainResult> results = new ArrayList<>();
+            for (Backlog b : List.of(Backlog.ONE_TRANSACTION, Backlog.ONE_ROW_TRANSACTIONS)) {
+                results.addAll(drains.run(b, options.rows()));
+            }
+            double ceiling = RabbitMqCeiling.measure(broker, options.rows());
+            notes.addAll(NOTES);
+            new Report(options, startLoad, results, null, ceiling, List.of(), null, notes).write();
+        }
+    }
+
     /** {@code --only=snapshot}: the snapshot of {@code --snapshot-rows} rows against COPY. */
     static void snapshotOnly(BenchOptions options) throws Exception {
         String startLoad = Report.loadAverage();
@@ -203,7 +249,7 @@ public final class Bench {
                             false,
                             Duration.ofMinutes(options.drainMinutes()),
                             new ArrayList<>(),
-                            true);
+                            "kinesis");
             double before = KinesisCeiling.measure(kinesis, "bench-ceiling-before", ceilingRecords);
             List<DrainResult> results = new ArrayList<>();
             for (Backlog b : backlogs) {
@@ -272,9 +318,15 @@ public final class Bench {
                             + " inside the walcast JVM for the discarding rows.",
                     "CPU s/100k consumer: utime+stime of the consumer process (all threads) over"
                             + " the drain, from /proc; walcast JVMs include Flink's start and"
-                            + " restore. CPU s/100k walsender: the Postgres backend that decoded"
-                            + " the WAL for that consumer. The broker, emulator and Paimon"
-                            + " files' costs are not counted.",
+                            + " restore. Of which JIT compiler: what the walcast JVM's JIT"
+                            + " compiler threads spent meanwhile (CompilationMXBean), the warm-up"
+                            + " of a fresh JVM that a long-running TaskManager has behind it."
+                            + " CPU s/100k walsender: the Postgres backend that decoded"
+                            + " the WAL for that consumer. CPU s/100k broker: the RabbitMQ"
+                            + " broker (beam.smp) over the same drain, the CPU it takes from the"
+                            + " consumer on this one machine. All cores busy: the machine's"
+                            + " non-idle share of all cores over the drain (/proc/stat). The"
+                            + " emulator's and Paimon's file I/O costs are not counted.",
                     "Peak RSS: VmHWM of the consumer process (walcast: a JVM with -Xmx2g running a"
                             + " local MiniCluster, parallelism 2, RocksDB incremental"
                             + " checkpoints every 1 s as in conf/config.yaml).",

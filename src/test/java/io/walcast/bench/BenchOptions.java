@@ -20,6 +20,11 @@ record BenchOptions(
         return "kinesis".equals(only);
     }
 
+    /** {@code --only=rabbitmq}: the ceiling, the bare source, discarding and RabbitMQ drains. */
+    boolean rabbitMqOnly() {
+        return "rabbitmq".equals(only);
+    }
+
     /** {@code --only=snapshot}: the snapshot against COPY alone. */
     boolean snapshotOnly() {
         return "snapshot".equals(only);
@@ -55,6 +60,7 @@ record BenchOptions(
             } else if (a.equals("--peer")) {
                 peer = true;
             } else if (a.equals("--only=kinesis")
+                    || a.equals("--only=rabbitmq")
                     || a.equals("--only=steady")
                     || a.equals("--only=snapshot")) {
                 only = value(a);
@@ -66,7 +72,7 @@ record BenchOptions(
                                 + a
                                 + "; supported: --rows=N --large --steady-seconds=N"
                                 + " --steady-rate=TPS --snapshot-rows=N --drain-minutes=N --peer"
-                                + " --only=kinesis --only=steady --only=snapshot"
+                                + " --only=kinesis --only=rabbitmq --only=steady --only=snapshot"
                                 + " --checkpoint-interval=D");
             }
         }

@@ -21,6 +21,8 @@ final class ChildJvm implements AutoCloseable {
     private final Path log;
     private volatile long startedMillis;
     private volatile double startedCpuSeconds;
+    private volatile double startedJitSeconds;
+    private volatile double jitSeconds;
     private volatile Receipt.Progress counted = new Receipt.Progress(0, 0, 0);
 
     private ChildJvm(Process process, Path log) {
@@ -81,7 +83,10 @@ final class ChildJvm implements AutoCloseable {
                 String[] f = line.split(" ");
                 if (f[0].equals("started")) {
                     startedCpuSeconds = Double.parseDouble(f[2]);
+                    startedJitSeconds = Double.parseDouble(f[3]);
                     startedMillis = Long.parseLong(f[1]);
+                } else if (f[0].equals("jit")) {
+                    jitSeconds = Double.parseDouble(f[1]);
                 } else if (f[0].equals("count")) {
                     counted =
                             new Receipt.Progress(
@@ -113,6 +118,11 @@ final class ChildJvm implements AutoCloseable {
 
     double startedCpuSeconds() {
         return startedCpuSeconds;
+    }
+
+    /** The JIT compilers' time since the job was about to be built, as of the last second. */
+    double jitSecondsSinceStarted() {
+        return jitSeconds - startedJitSeconds;
     }
 
     /** The counting sink's progress, for the {@code count} and {@code bare} kinds. */

@@ -113,6 +113,7 @@ final class DebeziumServerPeer {
                         "io.debezium.server.Main");
         Path log = logs.resolve("debezium-server-" + backlog.table + ".log");
         long t0 = System.currentTimeMillis();
+        MachineCpu.Sample machine = MachineCpu.Sample.now();
         Process p =
                 new ProcessBuilder(command)
                         .directory(HOME.toFile())
@@ -145,9 +146,11 @@ final class DebeziumServerPeer {
                     (r.lastMillis() - t0) / 1000.0,
                     (r.lastMillis() - r.firstMillis()) / 1000.0,
                     ProcStats.cpuSeconds(p.pid()),
+                    Double.NaN,
                     ProcStats.cpuSeconds(
                             Math.max(walsender[0], Slots.activePid(pg, slot(backlog)))),
-                    ProcStats.peakRssMiB(p.pid()));
+                    ProcStats.peakRssMiB(p.pid()),
+                    MachineCpu.Window.between(machine, MachineCpu.Sample.now()));
         } finally {
             p.destroyForcibly();
             p.waitFor(1, TimeUnit.MINUTES);

@@ -51,6 +51,7 @@ final class PgRecvLogical {
                         "-f",
                         "-");
         long t0 = System.nanoTime();
+        MachineCpu.Sample machine = MachineCpu.Sample.now();
         long first = 0;
         Process p =
                 new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -88,8 +89,10 @@ final class PgRecvLogical {
                         seconds,
                         (System.nanoTime() - first) / 1e9,
                         ProcStats.cpuSeconds(p.pid()),
+                        Double.NaN,
                         ProcStats.cpuSeconds(walsender),
-                        ProcStats.peakRssMiB(p.pid()));
+                        ProcStats.peakRssMiB(p.pid()),
+                        MachineCpu.Window.between(machine, MachineCpu.Sample.now()));
         p.destroy();
         p.waitFor(1, TimeUnit.MINUTES);
         // The pgoutput messages of the backlog are megabytes: a short output means it stopped

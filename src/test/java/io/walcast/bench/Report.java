@@ -81,13 +81,16 @@ final class Report {
                         loadAverage()));
         md.append(
                 "| backlog | consumer | events | events/s (start → last) | events/s (first →"
-                        + " last) | ratio to ceiling | CPU s/100k consumer | CPU s/100k walsender"
-                        + " | peak RSS MiB |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|\n");
+                        + " last) | ratio to ceiling | CPU s/100k consumer | of which JIT compiler"
+                        + " | CPU s/100k walsender"
+                        + " | CPU s/100k broker | all cores busy | peak RSS MiB |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (DrainResult r : drains) {
             md.append(
                     f(
-                            "| %s | %s | %d | %.0f | %.0f | %.2f | %.2f | %.2f | %.0f |%n",
+                            "| %s | %s | %d | %.0f | %.0f | %.2f | %.2f | %s | %.2f | %.2f | %.0f %% |"
+                                    + " %.0f"
+                                    + " |%n",
                             r.backlog(),
                             r.complete()
                                     ? r.consumer()
@@ -99,7 +102,10 @@ final class Report {
                             r.events() / r.firstToLastSeconds(),
                             r.rate() / ceiling(r).rate(),
                             r.consumerCpuPer100k(),
+                            Double.isNaN(r.jitPer100k()) ? "" : f("%.2f", r.jitPer100k()),
                             r.walsenderCpuPer100k(),
+                            r.brokerCpuPer100k(),
+                            100 * r.machine().busyShare(),
                             r.peakRssMiB()));
         }
         if (kinesisCeiling != null) {

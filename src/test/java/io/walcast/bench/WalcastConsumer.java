@@ -84,6 +84,7 @@ final class WalcastConsumer {
         try (ChildJvm job = start()) {
             Receipt counted = receipt == null ? job.counted() : receipt;
             long t0 = job.awaitStarted();
+            MachineCpu.Sample machine = MachineCpu.Sample.now();
             long[] walsenderPid = {-1};
             Receipt.Progress p =
                     counted.await(
@@ -108,8 +109,10 @@ final class WalcastConsumer {
                             (p.lastMillis() - t0) / 1000.0,
                             (p.lastMillis() - p.firstMillis()) / 1000.0,
                             ProcStats.cpuSeconds(job.pid()) - job.startedCpuSeconds(),
+                            job.jitSecondsSinceStarted(),
                             ProcStats.cpuSeconds(walsender),
-                            ProcStats.peakRssMiB(job.pid()));
+                            ProcStats.peakRssMiB(job.pid()),
+                            MachineCpu.Window.between(machine, MachineCpu.Sample.now()));
             job.close();
             Slots.awaitInactive(pg, slot());
             return r;

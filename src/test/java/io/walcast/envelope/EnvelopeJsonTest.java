@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.memory.DataInputDeserializer;
@@ -72,6 +75,26 @@ class EnvelopeJsonTest {
         ChangeEnvelope e = snapshot();
         assertThat(e.resource()).isEqualTo("users");
         assertThat(new String(e.json(), StandardCharsets.UTF_8)).isEqualTo(golden("snapshot.json"));
+    }
+
+    @Test
+    void timestampsAreRenderedAsInstantRendersThem() {
+        Random random = new Random(42);
+        List<Long> millis = new ArrayList<>(List.of(0L, 1L, 10L, 100L, 999L, 1000L, -1L, -1000L));
+        millis.add(Instant.parse("-0044-03-15T12:00:00.005Z").toEpochMilli());
+        millis.add(Instant.parse("+12000-01-01T00:00:00Z").toEpochMilli());
+        for (int i = 0; i < 10_000; i++) {
+            // runs within one second as well as jumps, as a transaction's changes and a new one
+            millis.add(
+                    i % 3 == 0
+                            ? millis.get(millis.size() - 1) + random.nextInt(3)
+                            : random.nextLong(-62_000_000_000_000L, 253_000_000_000_000L));
+        }
+        for (long ms : millis) {
+            assertThat(EnvelopeJson.isoMillis(ms))
+                    .as("%d ms", ms)
+                    .isEqualTo(Instant.ofEpochMilli(ms).toString());
+        }
     }
 
     @Test
