@@ -318,9 +318,9 @@ public final class Bench {
                             + " inside the walcast JVM for the discarding rows.",
                     "CPU s/100k consumer: utime+stime of the consumer process (all threads) over"
                             + " the drain, from /proc; walcast JVMs include Flink's start and"
-                            + " restore. Of which JIT compiler: what the walcast JVM's JIT"
-                            + " compiler threads spent meanwhile (CompilationMXBean), the warm-up"
-                            + " of a fresh JVM that a long-running TaskManager has behind it."
+                            + " restore. Of which JIT compiler: the CPU of the JVM's C1/C2"
+                            + " compiler threads over the same time, the warm-up of a fresh JVM"
+                            + " that a long-running TaskManager has behind it."
                             + " CPU s/100k walsender: the Postgres backend that decoded"
                             + " the WAL for that consumer. CPU s/100k broker: the RabbitMQ"
                             + " broker (beam.smp) over the same drain, the CPU it takes from the"

@@ -22,7 +22,6 @@ final class ChildJvm implements AutoCloseable {
     private volatile long startedMillis;
     private volatile double startedCpuSeconds;
     private volatile double startedJitSeconds;
-    private volatile double jitSeconds;
     private volatile Receipt.Progress counted = new Receipt.Progress(0, 0, 0);
 
     private ChildJvm(Process process, Path log) {
@@ -38,6 +37,7 @@ final class ChildJvm implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add(HEAP);
+        command.add(ProcStats.KEEP_COMPILER_THREADS);
         command.addAll(flinkJavaOptions());
         // e.g. BENCH_CHILD_JAVA_OPTS=-XX:StartFlightRecording=filename=/tmp/drain.jfr to profile
         String extra = System.getenv("BENCH_CHILD_JAVA_OPTS");
@@ -83,10 +83,8 @@ final class ChildJvm implements AutoCloseable {
                 String[] f = line.split(" ");
                 if (f[0].equals("started")) {
                     startedCpuSeconds = Double.parseDouble(f[2]);
-                    startedJitSeconds = Double.parseDouble(f[3]);
+                    startedJitSeconds = ProcStats.compilerCpuSeconds(process.pid());
                     startedMillis = Long.parseLong(f[1]);
-                } else if (f[0].equals("jit")) {
-                    jitSeconds = Double.parseDouble(f[1]);
                 } else if (f[0].equals("count")) {
                     counted =
                             new Receipt.Progress(
@@ -120,9 +118,9 @@ final class ChildJvm implements AutoCloseable {
         return startedCpuSeconds;
     }
 
-    /** The JIT compilers' time since the job was about to be built, as of the last second. */
+    /** The JIT compiler threads' CPU seconds since the job was about to be built. */
     double jitSecondsSinceStarted() {
-        return jitSeconds - startedJitSeconds;
+        return ProcStats.compilerCpuSeconds(process.pid()) - startedJitSeconds;
     }
 
     /** The counting sink's progress, for the {@code count} and {@code bare} kinds. */

@@ -104,6 +104,7 @@ final class DebeziumServerPeer {
                 List.of(
                         java().orElseThrow().toString(),
                         ChildJvm.HEAP,
+                        ProcStats.KEEP_COMPILER_THREADS,
                         "-cp",
                         String.join(
                                 ":",
@@ -146,7 +147,7 @@ final class DebeziumServerPeer {
                     (r.lastMillis() - t0) / 1000.0,
                     (r.lastMillis() - r.firstMillis()) / 1000.0,
                     ProcStats.cpuSeconds(p.pid()),
-                    Double.NaN,
+                    ProcStats.compilerCpuSeconds(p.pid()),
                     ProcStats.cpuSeconds(
                             Math.max(walsender[0], Slots.activePid(pg, slot(backlog)))),
                     ProcStats.peakRssMiB(p.pid()),

@@ -32,8 +32,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * discarding {@link CountingSink}; {@code bare} is the same Flink CDC source with a deserializer
  * that only counts data changes, into the same sink (the limit outside walcast); {@code sinks} is
  * the graph into the job definition's sinks. Standard output carries {@code started <epoch ms>
- * <process CPU s> <JIT compiler s>}, {@code jit <JIT compiler s>} every second and, for the
- * counting kinds, {@code count <n> <epoch ms of the first> <epoch ms of the last>} lines.
+ * <process CPU s>} and, for the counting kinds, {@code count <n> <epoch ms of the first> <epoch ms
+ * of the last>} lines.
  */
 public final class DrainJob {
     public static void main(String[] args) throws Exception {
@@ -42,13 +42,12 @@ public final class DrainJob {
         String kind = args[2];
         Optional<Path> restore = LocalCheckpoints.latest(checkpoints);
         System.out.printf(
-                "started %d %.3f %.3f%n",
+                "started %d %.3f%n",
                 System.currentTimeMillis(),
                 ((com.sun.management.OperatingSystemMXBean)
                                         ManagementFactory.getOperatingSystemMXBean())
                                 .getProcessCpuTime()
-                        / 1e9,
-                jitSeconds());
+                        / 1e9);
         StreamExecutionEnvironment env = environment(job, checkpoints, restore);
         List<CapturedTable> tables = WalcastJob.prepare(job);
         switch (kind) {
@@ -93,25 +92,10 @@ public final class DrainJob {
         return env;
     }
 
-    /**
-     * The time the JIT compiler threads spent so far: a fresh JVM compiles the job's hot code while
-     * it drains, which a long-running TaskManager did long before.
-     */
-    private static double jitSeconds() {
-        return ManagementFactory.getCompilationMXBean().getTotalCompilationTime() / 1e3;
-    }
-
-    /**
-     * Prints the counting sink's progress whenever it changes, and the JIT compilers' time every
-     * second, until the parent kills us.
-     */
+    /** Prints the counting sink's progress whenever it changes, until the parent kills us. */
     private static void reportCounts() throws InterruptedException {
         long reported = -1;
-        for (int tick = 0; ; tick++) {
-            if (tick % 20 == 0) {
-                System.out.printf("jit %.3f%n", jitSeconds());
-                System.out.flush();
-            }
+        while (true) {
             long n = CountingSink.COUNT.get();
             if (n != reported) {
                 System.out.printf(

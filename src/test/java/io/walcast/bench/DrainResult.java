@@ -2,7 +2,7 @@ package io.walcast.bench;
 
 /**
  * One drain of one backlog by one consumer. CPU seconds are the consumer process's own (all its
- * threads; of them, {@code jitSeconds} its JIT compilers', for walcast JVMs) and, separately, those
+ * threads; of them, {@code jitSeconds} its JIT compiler threads', for JVMs) and, separately, those
  * of the Postgres walsender backend that decoded the WAL for it; peak RSS is the consumer process's
  * {@code VmHWM}; {@code machine} is what all cores and the RabbitMQ broker did over the drain.
  * {@code seconds} runs from the consumer's start (for walcast: the job being built, JVM start-up
@@ -34,7 +34,7 @@ record DrainResult(
         return consumerCpuSeconds * 100_000 / events;
     }
 
-    /** NaN where the consumer is not a walcast JVM. */
+    /** NaN where the consumer is not a JVM. */
     double jitPer100k() {
         return jitSeconds * 100_000 / events;
     }
