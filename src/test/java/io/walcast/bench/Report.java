@@ -158,12 +158,13 @@ final class Report {
             md.append(
                     f(
                             "%n| snapshot | rows | seconds | rows/s (start → last) | rows/s (first →"
-                                    + " last) | ratio to COPY | CPU s/100k | peak RSS MiB |%n"
-                                    + "|---|---|---|---|---|---|---|---|%n"
-                                    + "| COPY … TO STDOUT (pgjdbc) | %d | %.2f | %.0f | | 1.00 | |"
+                                    + " last) | ratio to COPY | CPU s/100k | of which JIT compiler |"
+                                    + " peak RSS MiB |%n"
+                                    + "|---|---|---|---|---|---|---|---|---|%n"
+                                    + "| COPY … TO STDOUT (pgjdbc) | %d | %.2f | %.0f | | 1.00 | | |"
                                     + " |%n"
                                     + "| walcast initial snapshot, discarding sink | %d | %.2f |"
-                                    + " %.0f | %.0f | %.2f | %.2f | %.0f |%n",
+                                    + " %.0f | %.0f | %.2f | %.2f | %.2f | %.0f |%n",
                             snapshot.rows(),
                             snapshot.copySeconds(),
                             snapshot.copyRate(),
@@ -173,6 +174,7 @@ final class Report {
                             snapshot.rows() / snapshot.walcastFirstToLastSeconds(),
                             snapshot.walcastRate() / snapshot.copyRate(),
                             snapshot.walcastCpuSeconds() * 100_000 / snapshot.rows(),
+                            snapshot.walcastJitSeconds() * 100_000 / snapshot.rows(),
                             snapshot.walcastPeakRssMiB()));
         }
         md.append("\n");

@@ -23,6 +23,7 @@ final class SnapshotSpeed {
             double walcastSeconds,
             double walcastFirstToLastSeconds,
             double walcastCpuSeconds,
+            double walcastJitSeconds,
             double walcastPeakRssMiB) {
         double copyRate() {
             return rows / copySeconds;
@@ -89,6 +90,7 @@ final class SnapshotSpeed {
                     (p.lastMillis() - started) / 1000.0,
                     (p.lastMillis() - p.firstMillis()) / 1000.0,
                     ProcStats.cpuSeconds(job.pid()) - job.startedCpuSeconds(),
+                    job.jitSecondsSinceStarted(),
                     ProcStats.peakRssMiB(job.pid()));
         }
     }
