@@ -31,22 +31,17 @@ public final class Bench {
     }
 
     static void run(BenchOptions options) throws Exception {
-        if (options.kinesisOnly()) {
-            kinesisOnly(options);
-            return;
+        switch (options.only() == null ? "" : options.only()) {
+            case "kinesis" -> kinesisOnly(options);
+            case "rabbitmq" -> rabbitMqOnly(options);
+            case "steady" -> steadyOnly(options);
+            case "snapshot" -> snapshotOnly(options);
+            default -> everything(options);
         }
-        if (options.rabbitMqOnly()) {
-            rabbitMqOnly(options);
-            return;
-        }
-        if (options.steadyOnly()) {
-            steadyOnly(options);
-            return;
-        }
-        if (options.snapshotOnly()) {
-            snapshotOnly(options);
-            return;
-        }
+    }
+
+    /** The whole benchmark: every backlog and consumer, steady loads, snapshot. */
+    private static void everything(BenchOptions options) throws Exception {
         String startLoad = Report.loadAverage();
         Path work = workDirectory();
         List<String> notes = new ArrayList<>();

@@ -3,7 +3,8 @@ package io.walcast.bench;
 /**
  * The flags of {@code bin/bench}. Defaults follow issue 8: 200k-row backlogs, 60 s of steady load,
  * a 1M-row snapshot table (5 × rows, at most 1M, unless {@code --snapshot-rows} says otherwise),
- * and each drain cut off after 10 minutes (the Kinesis emulator can be that slow).
+ * and each drain cut off after 10 minutes (the Kinesis emulator can be that slow). {@code only} is
+ * null or the part {@code --only} picks: kinesis, rabbitmq, steady or snapshot.
  */
 record BenchOptions(
         int rows,
@@ -14,26 +15,6 @@ record BenchOptions(
         boolean peer,
         String only,
         String checkpointInterval) {
-
-    /** {@code --only=kinesis}: the Kinesis drains and the bare-client ceiling, nothing else. */
-    boolean kinesisOnly() {
-        return "kinesis".equals(only);
-    }
-
-    /** {@code --only=rabbitmq}: the ceiling, the bare source, discarding and RabbitMQ drains. */
-    boolean rabbitMqOnly() {
-        return "rabbitmq".equals(only);
-    }
-
-    /** {@code --only=snapshot}: the snapshot against COPY alone. */
-    boolean snapshotOnly() {
-        return "snapshot".equals(only);
-    }
-
-    /** {@code --only=steady}: the steady loads alone, at {@code --steady-rate}. */
-    boolean steadyOnly() {
-        return "steady".equals(only);
-    }
 
     static BenchOptions parse(String... args) {
         int rows = 200_000;
