@@ -146,6 +146,7 @@ public final class Bench {
                             sink,
                             rate,
                             options.steadySeconds(),
+                            options.steadyWarmupSeconds(),
                             options.checkpointInterval()));
         }
         return steady;

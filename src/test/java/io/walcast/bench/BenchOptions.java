@@ -1,14 +1,16 @@
 package io.walcast.bench;
 
 /**
- * The flags of {@code bin/bench}. Defaults follow issue 8: 200k-row backlogs, 60 s of steady load,
- * a 1M-row snapshot table (5 × rows, at most 1M, unless {@code --snapshot-rows} says otherwise),
- * and each drain cut off after 10 minutes (the Kinesis emulator can be that slow). {@code only} is
- * null or the part {@code --only} picks: kinesis, rabbitmq, steady or snapshot.
+ * The flags of {@code bin/bench}. Defaults follow issue 8: 200k-row backlogs, 60 s of steady load
+ * (after 40 s of the same load as warm-up), a 1M-row snapshot table (5 × rows, at most 1M, unless
+ * {@code --snapshot-rows} says otherwise), and each drain cut off after 10 minutes (the Kinesis
+ * emulator can be that slow). {@code only} is null or the part {@code --only} picks: kinesis,
+ * rabbitmq, steady or snapshot.
  */
 record BenchOptions(
         int rows,
         int steadySeconds,
+        int steadyWarmupSeconds,
         double steadyRate,
         int snapshotRows,
         int drainMinutes,
@@ -19,6 +21,7 @@ record BenchOptions(
     static BenchOptions parse(String... args) {
         int rows = 200_000;
         int steadySeconds = 60;
+        int steadyWarmupSeconds = 40;
         double steadyRate = 0;
         int snapshotRows = -1;
         int drainMinutes = 10;
@@ -32,6 +35,8 @@ record BenchOptions(
                 rows = Integer.parseInt(value(a));
             } else if (a.startsWith("--steady-seconds=")) {
                 steadySeconds = Integer.parseInt(value(a));
+            } else if (a.startsWith("--steady-warmup=")) {
+                steadyWarmupSeconds = Integer.parseInt(value(a));
             } else if (a.startsWith("--steady-rate=")) {
                 steadyRate = Double.parseDouble(value(a));
             } else if (a.startsWith("--snapshot-rows=")) {
@@ -52,7 +57,7 @@ record BenchOptions(
                         "unknown option "
                                 + a
                                 + "; supported: --rows=N --large --steady-seconds=N"
-                                + " --steady-rate=TPS --snapshot-rows=N --drain-minutes=N --peer"
+                                + " --steady-warmup=N --steady-rate=TPS --snapshot-rows=N --drain-minutes=N --peer"
                                 + " --only=kinesis --only=rabbitmq --only=steady --only=snapshot"
                                 + " --checkpoint-interval=D");
             }
@@ -66,6 +71,7 @@ record BenchOptions(
         return new BenchOptions(
                 rows,
                 steadySeconds,
+                steadyWarmupSeconds,
                 steadyRate,
                 snapshotRows,
                 drainMinutes,

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** The benchmark's tables: printed, and written as markdown and JSON under bench/results/. */
 final class Report {
@@ -127,11 +128,12 @@ final class Report {
             md.append(
                     f(
                             "%nSteady load into %s: pgbench -R %.0f (50 %% of its one-row-transaction"
-                                    + " drain rate unless --steady-rate) for %d s, checkpoints every"
-                                    + " %s: %d transactions, %.0f tps%n%n",
+                                    + " drain rate unless --steady-rate) for %d s after %d s of"
+                                    + " warm-up, checkpoints every %s: %d transactions, %.0f tps%n%n",
                             run.sink(),
                             run.targetRate(),
                             run.seconds(),
+                            run.warmupSeconds(),
                             options.checkpointInterval(),
                             run.transactions(),
                             run.pgbenchTps()));
@@ -144,6 +146,19 @@ final class Report {
                                 "| %s | %d | %d | %d | %d |%n",
                                 l.sink(), l.received(), l.p50(), l.p99(), l.max()));
             }
+            SteadyLoad.Latency w = run.warmup();
+            md.append(
+                    f(
+                            "%np99 ms by %d s window of the measured run: %s. Warm-up (not in the"
+                                    + " table): %d received, p50 %d ms, p99 %d ms, max %d ms%n",
+                            SteadyLoad.WINDOW_SECONDS,
+                            run.windowP99().stream()
+                                    .map(String::valueOf)
+                                    .collect(Collectors.joining(", ")),
+                            w.received(),
+                            w.p50(),
+                            w.p99(),
+                            w.max()));
             md.append(
                     f(
                             "%nSlot lag (sampled every second): max %.1f MiB (first half %.1f,"

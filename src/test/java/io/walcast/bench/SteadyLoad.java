@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
  * with one real sink (RabbitMQ or Kinesis: each at a rate it can sustain, so one sink's limit does
  * not show up as the other's latency); a consumer of the sink computes commit → receipt latency
  * from the envelope's {@code timestamp} (the commit time, millisecond precision) and the local
- * clock, and the slot lag is sampled every second.
+ * clock, and the slot lag is sampled every second. The same load runs for a warm-up first, while
+ * the fresh job JVM compiles its hot code: a long-running job has done that long before, so the
+ * measured window starts after it, and the warm-up's own figures are reported beside it.
  */
 final class SteadyLoad {
     static final String RABBITMQ = "RabbitMQ";
@@ -32,14 +34,20 @@ final class SteadyLoad {
     /** Latency percentiles of one sink, in ms, and how many changes its consumer received. */
     record Latency(String sink, long received, long p50, long p99, long max) {}
 
+    /** Seconds of each window of the measured run whose p99 the report lists, to show its shape. */
+    static final int WINDOW_SECONDS = 10;
+
     /** What one steady-load run measured. */
     record Result(
             String sink,
             double targetRate,
             int seconds,
+            int warmupSeconds,
             long transactions,
             double pgbenchTps,
             List<Latency> latencies,
+            Latency warmup,
+            List<Long> windowP99,
             long maxLagBytes,
             long maxLagFirstHalf,
             long maxLagSecondHalf,
@@ -61,11 +69,13 @@ final class SteadyLoad {
             String sink,
             double rate,
             int seconds,
+            int warmupSeconds,
             String checkpointInterval)
             throws Exception {
         System.err.printf(
-                "bench: steady load into %s, %.0f transactions/s for %d s, checkpoints every %s%n",
-                sink, rate, seconds, checkpointInterval);
+                "bench: steady load into %s, %.0f transactions/s for %d s after %d s of warm-up,"
+                        + " checkpoints every %s%n",
+                sink, rate, seconds, warmupSeconds, checkpointInterval);
         String name = name(sink);
         String table = name.replace('-', '_');
         pg.execute(
@@ -98,7 +108,8 @@ final class SteadyLoad {
                                                 + kinesis.endpoint()
                                                 + "', access-key-id: test, secret-access-key:"
                                                 + " test}\n"));
-        List<Long> received = Collections.synchronizedList(new ArrayList<>());
+        // {commit epoch ms, commit → receipt ms} per change
+        List<long[]> received = Collections.synchronizedList(new ArrayList<>());
         try (ChildJvm job = walcast.start();
                 Connection amqp = RabbitMqBroker.factory().newConnection("bench-steady")) {
             Slots.awaitActive(pg, walcast.slot(), job::ensureAlive);
@@ -123,17 +134,30 @@ final class SteadyLoad {
             Thread lagSampler =
                     daemon("slot-lag", () -> sampleLag(pg, walcast.slot(), lag, running));
 
-            String pgbench = pgbench(pg, work, table, rate, seconds);
-            Matcher processed = Pattern.compile("actually processed: (\\d+)").matcher(pgbench);
+            long warmupTransactions =
+                    warmupSeconds > 0
+                            ? processed(
+                                    pgbench(
+                                            pg,
+                                            work,
+                                            table,
+                                            table + "-warmup",
+                                            rate,
+                                            warmupSeconds))
+                            : 0;
+            long measuredFrom = System.currentTimeMillis();
+            lag.clear();
+            String pgbench = pgbench(pg, work, table, table, rate, seconds);
+            long transactions = processed(pgbench);
             Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(pgbench);
-            if (!processed.find() || !tps.find()) {
+            if (!tps.find()) {
                 throw new IllegalStateException("unexpected pgbench output:\n" + pgbench);
             }
-            long transactions = Long.parseLong(processed.group(1));
             List<Long> duringLoad = List.copyOf(lag);
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (received.size() < transactions && System.nanoTime() < deadline) {
+            while (received.size() < warmupTransactions + transactions
+                    && System.nanoTime() < deadline) {
                 job.ensureAlive();
                 Thread.sleep(100);
             }
@@ -146,13 +170,35 @@ final class SteadyLoad {
             int half = duringLoad.size() / 2;
             long firstHalf = max(duringLoad.subList(0, half));
             long secondHalf = max(duringLoad.subList(half, duringLoad.size()));
+            List<long[]> all;
+            synchronized (received) {
+                all = new ArrayList<>(received);
+            }
+            List<Long> measured = new ArrayList<>();
+            List<Long> warm = new ArrayList<>();
+            List<List<Long>> windows = new ArrayList<>();
+            for (long[] r : all) {
+                if (r[0] < measuredFrom) {
+                    warm.add(r[1]);
+                    continue;
+                }
+                measured.add(r[1]);
+                int w = (int) ((r[0] - measuredFrom) / (WINDOW_SECONDS * 1000L));
+                while (windows.size() <= w) {
+                    windows.add(new ArrayList<>());
+                }
+                windows.get(w).add(r[1]);
+            }
             return new Result(
                     sink,
                     rate,
                     seconds,
+                    warmupSeconds,
                     transactions,
                     Double.parseDouble(tps.group(1)),
-                    List.of(percentiles(sink, received)),
+                    List.of(percentiles(sink, measured)),
+                    percentiles(sink, warm),
+                    windows.stream().map(w -> percentiles(sink, w).p99()).toList(),
                     Math.max(firstHalf, secondHalf),
                     firstHalf,
                     secondHalf,
@@ -163,17 +209,31 @@ final class SteadyLoad {
         }
     }
 
-    /** Commit → now in ms, from the envelope's {@code "timestamp":"…"} (ISO-8601, ms). */
-    static long latency(byte[] envelope, long receivedMillis) {
+    /**
+     * {commit epoch ms, commit → now in ms}, from the envelope's {@code "timestamp":"…"} (ISO-8601,
+     * ms).
+     */
+    static long[] latency(byte[] envelope, long receivedMillis) {
         String json = new String(envelope, StandardCharsets.UTF_8);
         int at = json.indexOf("\"timestamp\":\"") + 13;
-        return receivedMillis
-                - Instant.parse(json.substring(at, json.indexOf('"', at))).toEpochMilli();
+        long commit = Instant.parse(json.substring(at, json.indexOf('"', at))).toEpochMilli();
+        return new long[] {commit, receivedMillis - commit};
     }
 
+    /** The transactions pgbench reports it ran. */
+    private static long processed(String pgbench) {
+        Matcher processed = Pattern.compile("actually processed: (\\d+)").matcher(pgbench);
+        if (!processed.find()) {
+            throw new IllegalStateException("unexpected pgbench output:\n" + pgbench);
+        }
+        return Long.parseLong(processed.group(1));
+    }
+
+    /** Runs pgbench on {@code table}; {@code run} names its script and output files. */
     private static String pgbench(
-            TestPostgres pg, Path work, String table, double rate, int seconds) throws Exception {
-        Path script = work.resolve(table + ".sql");
+            TestPostgres pg, Path work, String table, String run, double rate, int seconds)
+            throws Exception {
+        Path script = work.resolve(run + ".sql");
         Files.writeString(
                 script,
                 "\\set id random(1, 100000)\n"
@@ -210,12 +270,12 @@ final class SteadyLoad {
         if (p.waitFor() != 0) {
             throw new IllegalStateException("pgbench failed:\n" + out);
         }
-        Files.writeString(work.resolve(table + ".pgbench.out"), out);
+        Files.writeString(work.resolve(run + ".pgbench.out"), out);
         return out;
     }
 
     private static void readKinesis(
-            KinesisEmulator.Tail tail, List<Long> received, AtomicBoolean running) {
+            KinesisEmulator.Tail tail, List<long[]> received, AtomicBoolean running) {
         try {
             while (running.get()) {
                 tail.poll(
@@ -255,10 +315,7 @@ final class SteadyLoad {
     }
 
     static Latency percentiles(String sink, List<Long> millis) {
-        List<Long> sorted;
-        synchronized (millis) {
-            sorted = new ArrayList<>(millis);
-        }
+        List<Long> sorted = new ArrayList<>(millis);
         Collections.sort(sorted);
         if (sorted.isEmpty()) {
             return new Latency(sink, 0, -1, -1, -1);
