@@ -110,10 +110,17 @@ class KillRecoveryITCase {
             try (WalcastProcess walcast = WalcastProcess.start(dir, "big1", Map.of(), run)) {
                 walcast.await(e -> e.operation() == Operation.SNAPSHOT, 1, PATIENCE);
                 Thread.sleep(3000); // streaming and a checkpoint or two
-                pg.execute(
-                        "insert into big select g, md5(g::text) from generate_series(1, "
-                                + rows
-                                + ") g");
+                try (Connection c = pg.connect();
+                        Statement st = c.createStatement()) {
+                    c.setAutoCommit(false);
+                    long from = walPosition(st);
+                    st.execute(
+                            "insert into big select g, md5(g::text) from generate_series(1, "
+                                    + rows
+                                    + ") g");
+                    slot.harmlessWithin(from, walPosition(st));
+                    c.commit();
+                }
                 walcast.await(e -> e.operation() == Operation.INSERT, 1000, PATIENCE);
                 walcast.kill();
                 stdout.addAll(walcast.envelopes());
@@ -208,6 +215,14 @@ class KillRecoveryITCase {
             stdout.addAll(walcast.envelopes());
         }
         checker.check("kill while idle after a commit", stdout).assertClean();
+    }
+
+    /** Where the next WAL record goes: in a transaction, before its commit record. */
+    private static long walPosition(Statement st) throws SQLException {
+        try (var rs = st.executeQuery("select (pg_current_wal_insert_lsn() - '0/0')::bigint")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private static void execute(Connection c, String sql) throws SQLException {
