@@ -110,15 +110,15 @@ class KillRecoveryITCase {
             try (WalcastProcess walcast = WalcastProcess.start(dir, "big1", Map.of(), run)) {
                 walcast.await(e -> e.operation() == Operation.SNAPSHOT, 1, PATIENCE);
                 Thread.sleep(3000); // streaming and a checkpoint or two
-                try (Connection c = pg.connect();
-                        Statement st = c.createStatement()) {
+                try (Connection c = pg.connect()) {
                     c.setAutoCommit(false);
-                    long from = walPosition(st);
-                    st.execute(
+                    long from = TestPostgres.walInsertPosition(c);
+                    execute(
+                            c,
                             "insert into big select g, md5(g::text) from generate_series(1, "
                                     + rows
                                     + ") g");
-                    slot.harmlessWithin(from, walPosition(st));
+                    slot.harmlessWithin(from, TestPostgres.walInsertPosition(c));
                     c.commit();
                 }
                 walcast.await(e -> e.operation() == Operation.INSERT, 1000, PATIENCE);
@@ -215,14 +215,6 @@ class KillRecoveryITCase {
             stdout.addAll(walcast.envelopes());
         }
         checker.check("kill while idle after a commit", stdout).assertClean();
-    }
-
-    /** Where the next WAL record goes: in a transaction, before its commit record. */
-    private static long walPosition(Statement st) throws SQLException {
-        try (var rs = st.executeQuery("select (pg_current_wal_insert_lsn() - '0/0')::bigint")) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 
     private static void execute(Connection c, String sql) throws SQLException {

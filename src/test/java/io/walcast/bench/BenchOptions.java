@@ -57,8 +57,8 @@ record BenchOptions(
                         "unknown option "
                                 + a
                                 + "; supported: --rows=N --large --steady-seconds=N"
-                                + " --steady-warmup=N --steady-rate=TPS --snapshot-rows=N --drain-minutes=N --peer"
-                                + " --only=kinesis --only=rabbitmq --only=steady --only=snapshot"
+                                + " --steady-warmup=N --steady-rate=TPS --snapshot-rows=N"
+                                + " --drain-minutes=N --peer --only=kinesis --only=rabbitmq --only=steady --only=snapshot"
                                 + " --checkpoint-interval=D");
             }
         }

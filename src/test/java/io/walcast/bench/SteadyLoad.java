@@ -149,10 +149,6 @@ final class SteadyLoad {
             lag.clear();
             String pgbench = pgbench(pg, work, table, table, rate, seconds);
             long transactions = processed(pgbench);
-            Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(pgbench);
-            if (!tps.find()) {
-                throw new IllegalStateException("unexpected pgbench output:\n" + pgbench);
-            }
             List<Long> duringLoad = List.copyOf(lag);
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -195,7 +191,7 @@ final class SteadyLoad {
                     seconds,
                     warmupSeconds,
                     transactions,
-                    Double.parseDouble(tps.group(1)),
+                    Double.parseDouble(figure(pgbench, "tps = ([0-9.]+)")),
                     List.of(percentiles(sink, measured)),
                     percentiles(sink, warm),
                     windows.stream().map(w -> percentiles(sink, w).p99()).toList(),
@@ -222,11 +218,16 @@ final class SteadyLoad {
 
     /** The transactions pgbench reports it ran. */
     private static long processed(String pgbench) {
-        Matcher processed = Pattern.compile("actually processed: (\\d+)").matcher(pgbench);
-        if (!processed.find()) {
+        return Long.parseLong(figure(pgbench, "actually processed: (\\d+)"));
+    }
+
+    /** The first group of {@code regex} in pgbench's output. */
+    private static String figure(String pgbench, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(pgbench);
+        if (!m.find()) {
             throw new IllegalStateException("unexpected pgbench output:\n" + pgbench);
         }
-        return Long.parseLong(processed.group(1));
+        return m.group(1);
     }
 
     /** Runs pgbench on {@code table}; {@code run} names its script and output files. */

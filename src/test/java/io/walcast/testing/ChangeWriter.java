@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -102,13 +101,13 @@ public final class ChangeWriter implements AutoCloseable {
                 List<Step> steps = nextTransaction();
                 try {
                     apply(c, steps);
-                    committed(steps, walInsertPosition(c));
+                    committed(steps, TestPostgres.walInsertPosition(c));
                 } catch (SQLException e) {
                     failedCommits++;
                     closeQuietly(c);
                     c = connect();
                     if (wasCommitted(c, steps.get(0))) {
-                        committed(steps, walInsertPosition(c));
+                        committed(steps, TestPostgres.walInsertPosition(c));
                     }
                 }
                 Thread.sleep(pause.toMillis());
@@ -164,15 +163,6 @@ public final class ChangeWriter implements AutoCloseable {
             }
         }
         c.commit();
-    }
-
-    /** Where the WAL ends now: just after the commit record of what this session committed. */
-    private static long walInsertPosition(Connection c) throws SQLException {
-        try (Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("select pg_current_wal_insert_lsn() - '0/0'")) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 
     /** After a failed commit: whether the transaction's first change is in the table. */

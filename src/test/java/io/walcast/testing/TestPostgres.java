@@ -92,6 +92,18 @@ public final class TestPostgres implements AutoCloseable {
         }
     }
 
+    /**
+     * Where the session's next WAL record goes: in an open transaction, before its commit record;
+     * just after a commit, the end of that commit record.
+     */
+    public static long walInsertPosition(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select pg_current_wal_insert_lsn() - '0/0'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     public void execute(String... statements) {
         try (Connection c = connect();
                 Statement st = c.createStatement()) {
